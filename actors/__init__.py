@@ -1,0 +1,1 @@
+"""actors: placeholder until its issue lands."""

@@ -1,0 +1,20 @@
+"""The node SDK: base class, parameter schema, execution context, registry."""
+
+from nodes.sdk.base import NodeResult, NodeType, Resources, WaitFor
+from nodes.sdk.context import ExecutionContext
+from nodes.sdk.execute import run_node
+from nodes.sdk.params import Param, validate_params
+from nodes.sdk.registry import Registry, default_registry
+
+__all__ = [
+    "ExecutionContext",
+    "NodeResult",
+    "NodeType",
+    "Param",
+    "Registry",
+    "Resources",
+    "WaitFor",
+    "default_registry",
+    "run_node",
+    "validate_params",
+]

@@ -1,0 +1,183 @@
+"""The context a node executes in: its parameters (expressions resolved per item), its input
+items, its persistent node context, the run it belongs to, and error helpers.
+
+Parameters are resolved lazily and in batches: the first time a node asks for a parameter that
+holds an expression, the expression is evaluated for every input item in one engine call and
+cached, so a node that loops over items pays one engine round trip per parameter, not per item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from n8nwork.errors import ExpressionError, NodeExecutionError
+from n8nwork.expressions import ExpressionScope, is_expression
+from n8nwork.run.data import Items, RunView
+from n8nwork.workflow.frozen import thaw
+from n8nwork.workflow.model import Node, Workflow
+
+_MISSING: Any = object()
+
+
+def _contains_expression(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.startswith("=")
+    if isinstance(value, Mapping):
+        return any(_contains_expression(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_contains_expression(v) for v in value)
+    return False
+
+
+class ExecutionContext:
+    """Everything one execution of one node may use. Built by the runtime, one per execution."""
+
+    def __init__(
+        self,
+        *,
+        scope: ExpressionScope,
+        defaults: Mapping[str, Any] | None = None,
+        node_context: dict[str, Any] | None = None,
+        engine: Any = None,
+    ) -> None:
+        self.scope = scope
+        self._defaults = defaults or {}
+        self.node_context: dict[str, Any] = node_context if node_context is not None else {}
+        self._engine = engine
+        self._cache: dict[str, list[Any]] = {}
+
+    # ------------------------------------------------------------------ identity
+    @property
+    def node(self) -> Node:
+        return self.scope.node
+
+    @property
+    def workflow(self) -> Workflow:
+        return self.scope.workflow
+
+    @property
+    def run(self) -> RunView:
+        return self.scope.run
+
+    @property
+    def run_index(self) -> int:
+        return self.scope.run_index
+
+    @property
+    def version(self) -> float:
+        return float(self.scope.node.type_version)
+
+    @property
+    def timezone(self) -> str:
+        return self.scope.timezone
+
+    @property
+    def execution_id(self) -> str:
+        return str(self.scope.execution.get("id", ""))
+
+    @property
+    def mode(self) -> str:
+        return str(self.scope.execution.get("mode", "manual"))
+
+    @property
+    def idempotency_key(self) -> str:
+        """(execution id, node, run index): the same for every retry of this node run."""
+        return f"{self.execution_id}:{self.node.name}:{self.run_index}"
+
+    @property
+    def continue_on_fail(self) -> bool:
+        """True when the node's errors go to an output instead of stopping the workflow."""
+        return self.node.error_mode != "stopWorkflow"
+
+    # ------------------------------------------------------------------ inputs
+    def input(self, index: int = 0) -> Items:
+        """The items of input ``index`` (empty list when that input got no data)."""
+        inputs = self.scope.inputs
+        return inputs[index] if index < len(inputs) and inputs[index] is not None else []
+
+    @property
+    def inputs(self) -> list[Items]:
+        return self.scope.inputs
+
+    # ------------------------------------------------------------------ parameters
+    @property
+    def engine(self) -> Any:
+        if self._engine is None:
+            from n8nwork.expressions.engine import get_engine
+
+            self._engine = get_engine()
+        return self._engine
+
+    def raw_param(self, name: str, default: Any = _MISSING) -> Any:
+        """The parameter as written in the workflow (expressions unevaluated), thawed."""
+        value = self._lookup(name)
+        if value is _MISSING:
+            value = self._default(name, default)
+        return thaw(value)
+
+    def has_param(self, name: str) -> bool:
+        return self._lookup(name) is not _MISSING
+
+    def param(self, name: str, item_index: int = 0, default: Any = _MISSING) -> Any:
+        """Parameter ``name`` (dotted path, as n8n's ``getNodeParameter``) for item ``item_index``.
+
+        Expressions anywhere inside the value are evaluated for that item; a failing
+        expression raises ``ExpressionError`` naming the parameter and the item.
+        """
+        value = self._lookup(name)
+        if value is _MISSING:
+            return thaw(self._default(name, default))
+        if not _contains_expression(value):
+            return thaw(value)
+        values = self._cache.get(name)
+        if values is None:
+            values = self.engine.evaluate_all(value, self.scope, parameter=name)
+            self._cache[name] = values
+        if item_index >= len(values):
+            result = self.engine.evaluate(value, self.scope, item_index, parameter=name)
+        else:
+            result = values[item_index]
+        if isinstance(result, ExpressionError):
+            raise result
+        return result
+
+    def evaluate(self, value: Any, item_index: int = 0, parameter: str = "") -> Any:
+        """Evaluate an ad-hoc value (expression or not) for one item."""
+        if not _contains_expression(value):
+            return thaw(value)
+        return self.engine.evaluate(value, self.scope, item_index, parameter=parameter)
+
+    def _lookup(self, name: str) -> Any:
+        cur: Any = self.node.parameters
+        for part in name.split("."):
+            if isinstance(cur, Mapping) and part in cur:
+                cur = cur[part]
+            else:
+                return _MISSING
+        return cur
+
+    def _default(self, name: str, default: Any) -> Any:
+        if default is not _MISSING:
+            return default
+        if name in self._defaults:
+            return self._defaults[name]
+        raise NodeExecutionError(f"Could not get parameter '{name}'", node=self.node.name)
+
+    # ------------------------------------------------------------------ errors
+    def error(
+        self,
+        message: str,
+        *,
+        item_index: int | None = None,
+        description: str | None = None,
+        **context: Any,
+    ) -> NodeExecutionError:
+        """A node error naming this node; ``raise ctx.error(...)``."""
+        return NodeExecutionError(
+            message,
+            node=self.node.name,
+            item_index=item_index,
+            description=description,
+            context=context or None,
+        )
