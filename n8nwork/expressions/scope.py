@@ -34,6 +34,7 @@ class ExpressionScope:
     variables: Mapping[str, Any] = field(default_factory=dict)
     env: Mapping[str, str] = field(default_factory=dict)
     timezone: str = "UTC"
+    now_ms: float | None = None  # the run's clock (epoch ms) for $now / DateTime.now(); None = real
 
     @property
     def items(self) -> Items:

@@ -186,7 +186,7 @@ class Node:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Workflow:
     """An immutable n8n workflow. Derive changed copies with ``dataclasses.replace``."""
 
@@ -326,6 +326,13 @@ class Workflow:
             if e.type == MAIN:
                 res.setdefault(e.target, []).append(e)
         return {k: tuple(v) for k, v in res.items()}
+
+    @cached_property
+    def graph(self) -> Any:
+        """Main-connection indexes (``n8nwork.run.graph.Graph``), built once per workflow."""
+        from n8nwork.run.graph import Graph
+
+        return Graph(self)
 
     @property
     def execution_order(self) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from n8nwork.errors import ExpressionError, NodeExecutionError
-from n8nwork.expressions import ExpressionScope, is_expression
+from n8nwork.expressions import ExpressionScope
 from n8nwork.run.data import Items, RunView
 from n8nwork.workflow.frozen import thaw
 from n8nwork.workflow.model import Node, Workflow

@@ -1,0 +1,5 @@
+"""``python -m n8nwork``: the command line."""
+
+from n8nwork.cli import main
+
+main()

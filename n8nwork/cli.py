@@ -1,0 +1,170 @@
+"""The ``n8nwork`` command line.
+
+Exit codes: 0 ok, 1 the thing run failed (a workflow ended in error, a fixture failed),
+2 usage or input error (unreadable or invalid file), 3 server unreachable (API commands).
+Errors are one line on stderr; ``--debug`` shows the trace.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from n8nwork.errors import N8nworkError, WorkflowError
+
+app = typer.Typer(
+    name="n8nwork",
+    help="n8n-compatible workflow automation, executed on Ray.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err_console = Console(stderr=True)
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
+    err_console.print(f"error: {message}", markup=False, highlight=False)
+    return typer.Exit(code)
+
+
+def _node_registry() -> Any:
+    # The CLI is an edge of the system: it is where the core meets the node packages.
+    from nodes.sdk.registry import default_registry
+
+    return default_registry()
+
+
+def _load_items(path: Path) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(f"{path}: cannot read input items ({exc})") from exc
+    except json.JSONDecodeError as exc:
+        raise _fail(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list) or not all(isinstance(i, dict) for i in data):
+        raise _fail(f"{path}: input items must be a JSON object or a list of objects")
+    return [i if "json" in i and isinstance(i["json"], dict) else {"json": i} for i in data]
+
+
+@app.command()
+def run(
+    workflow_file: Annotated[Path, typer.Argument(help="An n8n workflow JSON file.")],
+    input_file: Annotated[
+        Path | None, typer.Option("--input", "-i", help="Items (JSON list) for the start node.")
+    ] = None,
+    output_json: Annotated[
+        bool, typer.Option("--json", help="Print only the run (status, nodes, output) as JSON.")
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    """Run a workflow in this process and print each node's status, then the final output."""
+    from n8nwork.workflow.model import Workflow
+    from n8nwork.workflow.validate import validate
+    from nodes.sdk.runner import run_workflow
+
+    try:
+        registry = _node_registry()
+        workflow = validate(Workflow.from_file(workflow_file), registry)
+        items = _load_items(input_file) if input_file else None
+        state = run_workflow(workflow, items=items, registry=registry)
+    except WorkflowError as exc:
+        if debug:
+            raise
+        raise _fail(f"{workflow_file}: {exc}") from exc
+    except N8nworkError as exc:
+        if debug:
+            raise
+        raise _fail(str(exc), EXIT_FAILED) from exc
+    last = state.last_node_executed
+    runs = state.run_data.get(last or "", [])
+    final = runs[-1].output(0) if runs else []
+    if output_json:
+        summary = {
+            "status": state.status,
+            "error": state.error,
+            "nodes": {
+                name: [
+                    {
+                        "status": r.status,
+                        "items": [len(o) for o in (r.outputs or [])],
+                        "ms": round(r.execution_time, 3),
+                    }
+                    for r in node_runs
+                ]
+                for name, node_runs in state.run_data.items()
+            },
+            "lastNode": last,
+            "output": final,
+        }
+        typer.echo(json.dumps(summary, indent=2, default=str))
+    else:
+        console = Console()
+        table = Table(title=f"{workflow.name or workflow_file.name}: {state.status}")
+        table.add_column("node")
+        table.add_column("run", justify="right")
+        table.add_column("status")
+        table.add_column("items out", justify="right")
+        table.add_column("ms", justify="right")
+        for name, node_runs in state.run_data.items():
+            for i, r in enumerate(node_runs):
+                counts = "/".join(str(len(o)) for o in (r.outputs or [])) or "-"
+                table.add_row(name, str(i), r.status, counts, f"{r.execution_time:.2f}")
+        console.print(table)
+        if state.error:
+            err_console.print(f"error: {state.error.get('message')}", markup=False)
+        typer.echo(json.dumps(final, indent=2, default=str))
+    if state.status not in ("success", "waiting"):
+        raise typer.Exit(EXIT_FAILED)
+
+
+@app.command()
+def conformance(
+    paths: Annotated[list[Path], typer.Argument(help="Fixture files or folders.")],
+) -> None:
+    """Judge n8n fixture workflows; one line per file, then 'N passed, M failed'."""
+    from n8nwork.conformance import fixture_files, judge_file
+    from n8nwork.run.driver import VirtualClock
+    from nodes.sdk.runner import run_workflow
+
+    registry = _node_registry()
+
+    def runner(workflow: Any, items: Any, mode: str) -> Any:
+        return run_workflow(
+            workflow, items=items, mode=mode, registry=registry, clock=VirtualClock()
+        )
+
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise _fail(f"no such file or folder: {missing[0]}")
+    passed = failed = 0
+    for path in fixture_files(paths):
+        verdict = judge_file(path, runner)
+        typer.echo(verdict.line())
+        if verdict.passed:
+            passed += 1
+        else:
+            failed += 1
+    typer.echo(f"{passed} passed, {failed} failed")
+    if failed or passed == 0:
+        raise typer.Exit(EXIT_FAILED)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

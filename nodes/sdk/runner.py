@@ -1,0 +1,199 @@
+"""Running whole workflows in this process: node executions for the run state machine.
+
+``LocalExecutor`` carries out ``ExecuteNode`` commands by calling the node types of a
+registry; ``run_workflow`` runs a workflow from its start node to the end in-process (the
+``n8nwork run`` and ``n8nwork conformance`` commands use it; the Ray runtime reuses
+``LocalExecutor`` inside run hosts and task workers).
+"""
+
+from __future__ import annotations
+
+import traceback
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from n8nwork.errors import ExpressionError, N8nworkError, NodeExecutionError
+from n8nwork.expressions import ExpressionScope
+from n8nwork.run.data import Items, Source
+from n8nwork.run.driver import Clock, RealClock, drive
+from n8nwork.run.events import Event, ExecuteNode, NodeFailed, NodeSucceeded, NodeWaiting, Start
+from n8nwork.run.machine import RunMachine, new_state
+from n8nwork.run.state import RunState
+from n8nwork.workflow.frozen import thaw
+from n8nwork.workflow.model import Node, Workflow
+from nodes.sdk.base import NodeType, WaitFor
+from nodes.sdk.context import ExecutionContext
+from nodes.sdk.execute import run_node
+from nodes.sdk.registry import Registry, default_registry
+
+
+def error_to_dict(exc: BaseException, node: Node) -> dict[str, Any]:
+    """n8n's error object for a node failure; never includes a Python traceback of ours."""
+    if isinstance(exc, NodeExecutionError):
+        data = exc.to_dict()
+        data["node"] = data.get("node") or node.name
+        return data
+    if isinstance(exc, ExpressionError):
+        context: dict[str, Any] = {}
+        if exc.parameter:
+            context["parameter"] = exc.parameter
+        if exc.item_index is not None:
+            context["itemIndex"] = exc.item_index
+        return {
+            "message": exc.message,
+            "name": "ExpressionError",
+            "description": exc.description,
+            "context": context,
+            "node": node.name,
+            "expression": exc.expression,
+        }
+    if isinstance(exc, N8nworkError):
+        return {"message": str(exc), "name": type(exc).__name__, "node": node.name}
+    return {
+        "message": str(exc) or type(exc).__name__,
+        "name": "NodeOperationError",
+        "description": f"{type(exc).__name__} in node code",
+        "node": node.name,
+        "stack": "".join(traceback.format_exception_only(type(exc), exc)).strip(),
+    }
+
+
+def workflow_timezone(workflow: Workflow, default: str = "UTC") -> str:
+    tz = workflow.settings.get("timezone")
+    return tz if isinstance(tz, str) and tz and tz != "DEFAULT" else default
+
+
+class LocalExecutor:
+    """Executes nodes of one workflow run in this process."""
+
+    def __init__(
+        self,
+        workflow: Workflow,
+        *,
+        registry: Registry | None = None,
+        clock: Clock | None = None,
+        execution: Mapping[str, Any] | None = None,
+        variables: Mapping[str, Any] | None = None,
+        env: Mapping[str, str] | None = None,
+        timezone: str = "UTC",
+    ) -> None:
+        self.workflow = workflow
+        self.registry = registry or default_registry()
+        self.clock = clock or RealClock()
+        self.execution = dict(execution or {})
+        self.variables = dict(variables or {})
+        self.env = dict(env or {})
+        self.timezone = workflow_timezone(workflow, timezone)
+        self._defaults: dict[str, dict[str, Any]] = {}
+
+    def node_type(self, node: Node) -> NodeType:
+        impl = self.registry.get(node.type, node.type_version)
+        if impl is None:
+            raise NodeExecutionError(
+                f"Unknown node type '{node.type}' version {node.type_version}", node=node.name
+            )
+        return impl
+
+    def defaults(self, node: Node, impl: NodeType) -> dict[str, Any]:
+        found = self._defaults.get(node.name)
+        if found is None:
+            version = float(node.type_version)
+            found = {p.name: p.default for p in impl.params if p.applies_to(version)}
+            self._defaults[node.name] = found
+        return found
+
+    def __call__(self, command: ExecuteNode, state: RunState) -> Event:
+        node = self.workflow.by_name[command.node]
+        started = self.clock.now() * 1000.0
+        node_context = thaw(state.context.get(node.name, {}))
+        execution = {**self.execution, "id": state.execution_id, "mode": state.mode}
+        execution.setdefault("customData", state.custom_data)
+        scope = ExpressionScope(
+            workflow=self.workflow,
+            node=node,
+            run=state,
+            inputs=command.inputs,
+            source=[Source.from_json(s) if s else None for s in command.source],
+            run_index=command.run_index,
+            execution=execution,
+            variables=self.variables,
+            env=self.env,
+            timezone=self.timezone,
+            now_ms=started,
+        )
+        try:
+            impl = self.node_type(node)
+            ctx = ExecutionContext(
+                scope=scope, defaults=self.defaults(node, impl), node_context=node_context
+            )
+            result = run_node(impl, ctx)
+        except Exception as exc:  # a node's failure is data for the run, never a crash
+            return NodeFailed(
+                node=node.name,
+                run_index=command.run_index,
+                error=error_to_dict(exc, node),
+                started_at=started,
+                execution_time=self.clock.now() * 1000.0 - started,
+                node_context=node_context,
+            )
+        elapsed = self.clock.now() * 1000.0 - started
+        if isinstance(result, WaitFor):
+            return NodeWaiting(
+                node=node.name,
+                run_index=command.run_index,
+                until=result.until,
+                resume=result.resume,
+                outputs=result.outputs,
+                started_at=started,
+                execution_time=elapsed,
+            )
+        return NodeSucceeded(
+            node=node.name,
+            run_index=command.run_index,
+            outputs=result,
+            started_at=started,
+            execution_time=elapsed,
+            node_context=ctx.node_context,
+        )
+
+
+def run_workflow(
+    workflow: Workflow,
+    *,
+    items: Items | None = None,
+    start_node: str | None = None,
+    mode: str = "manual",
+    pin_data: Mapping[str, Any] | None = None,
+    registry: Registry | None = None,
+    clock: Clock | None = None,
+    execution_id: str | None = None,
+    timezone: str = "UTC",
+    env: Mapping[str, str] | None = None,
+    variables: Mapping[str, Any] | None = None,
+) -> RunState:
+    """Run ``workflow`` in this process until it finishes (or waits for an outside resume)."""
+    reg = registry or default_registry()
+    clock = clock or RealClock()
+    machine = RunMachine(workflow, reg)
+    pins = thaw(pin_data) if pin_data is not None else None
+    state = new_state(execution_id or uuid.uuid4().hex, mode=mode, pin_data=pins)
+    executor = LocalExecutor(
+        workflow,
+        registry=reg,
+        clock=clock,
+        timezone=timezone,
+        env=env,
+        variables=variables,
+        execution={"resumeUrl": ""},
+    )
+    timeout = workflow.settings.get("executionTimeout")
+    timeout_s = float(timeout) if isinstance(timeout, (int, float)) and timeout > 0 else None
+    return drive(
+        machine,
+        state,
+        Start(start_node=start_node, items=items),
+        executor,
+        clock=clock,
+        timeout_s=timeout_s,
+    )
