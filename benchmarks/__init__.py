@@ -1,1 +1,2 @@
-"""benchmarks: placeholder until its issue lands."""
+"""Benchmarks: ``python -m benchmarks.NAME [--quick]`` prints a table and writes
+``benchmarks/results/NAME.json`` (a flat object of metrics plus machine info)."""

@@ -137,4 +137,4 @@ def from_json(raw: dict[str, Any]) -> Event | Command:
     """Inverse of ``to_json``."""
     data = dict(raw)
     kind = _KINDS[data.pop("kind")]
-    return kind(**data)  # type: ignore[no-any-return]
+    return kind(**data)

@@ -89,8 +89,16 @@ class Graph:
         return result
 
     def highest_nodes(self, name: str, input_index: int | None = None) -> list[str]:
-        """n8n ``getHighestNode``: the top-most enabled ancestors feeding an input."""
-        return self._highest(name, input_index, [])
+        """n8n ``getHighestNode``: the top-most enabled ancestors feeding an input (cached)."""
+        key = (name, input_index)
+        found = self._highest_cache.get(key)
+        if found is None:
+            found = self._highest_cache[key] = self._highest(name, input_index, [])
+        return list(found)
+
+    @cached_property
+    def _highest_cache(self) -> dict[tuple[str, int | None], list[str]]:
+        return {}
 
     def _highest(self, name: str, input_index: int | None, checked: list[str]) -> list[str]:
         node = self.workflow.by_name.get(name)

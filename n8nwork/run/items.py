@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from n8nwork.run.data import Items
 
 
@@ -15,13 +13,15 @@ def stamp_input_lineage(data: list[Items | None]) -> list[Items | None]:
         if items is None:
             out.append(None)
             continue
-        stamped = []
-        for item_index, item in enumerate(items):
-            paired: dict[str, Any] = {"item": item_index}
-            if input_index:
-                paired["input"] = input_index
-            stamped.append({**item, "pairedItem": paired})
-        out.append(stamped)
+        if input_index:
+            out.append(
+                [
+                    {**item, "pairedItem": {"item": i, "input": input_index}}
+                    for i, item in enumerate(items)
+                ]
+            )
+        else:
+            out.append([{**item, "pairedItem": {"item": i}} for i, item in enumerate(items)])
     return out
 
 

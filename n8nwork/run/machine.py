@@ -384,9 +384,8 @@ class RunMachine:
             return self._schedule(state) if state.status == "running" else []
         for items in outputs:
             for item in items:
-                err = item.get("error")
-                if isinstance(err, dict) and "message" in err:
-                    item["json"] = {"error": err["message"]}
+                if len(item) > 2 and isinstance(item.get("error"), dict):
+                    item["json"] = {"error": item["error"].get("message")}
         run.outputs = outputs
         state.run_data.setdefault(node.name, []).append(run)
         self._queue_children(state, node.name, outputs, current["runIndex"])
@@ -433,7 +432,7 @@ class RunMachine:
                         self._add_node(state, edge, out_index, parent, outputs, run_index)
         if self.v1:
             # Top-left first: sort bottom-right first, then each is put at the front.
-            ordered = _v1_sort(to_add)
+            ordered = _v1_sort(to_add) if len(to_add) > 1 else to_add
             for _, out_index, edge in ordered:
                 self._add_node(state, edge, out_index, parent, outputs, run_index)
 
@@ -525,9 +524,12 @@ class RunMachine:
                     if p in state.run_data:
                         break
                     to_add = p
-                if to_add is not None and parent in self.graph.parents_of(to_add):
-                    if len(outputs[out_index]) == 0:
-                        to_add = None
+                if (
+                    to_add is not None
+                    and parent in self.graph.parents_of(to_add)
+                    and len(outputs[out_index]) == 0
+                ):
+                    to_add = None
                 if to_add is None:
                     continue
                 dest = self.graph.by_destination.get(to_add)

@@ -13,10 +13,17 @@ from n8nwork.workflow.model import Node
 class NodeTypeInfo(Protocol):
     """The shape of one node type as far as graph execution is concerned."""
 
-    type_name: str
-    is_trigger: bool
-    loop_capable: bool
-    placement: str
+    @property
+    def type_name(self) -> str: ...
+
+    @property
+    def is_trigger(self) -> bool: ...
+
+    @property
+    def loop_capable(self) -> bool: ...
+
+    @property
+    def placement(self) -> str: ...
 
     def input_count(self, node: Node) -> int:
         """How many main inputs this node has (0 for triggers)."""

@@ -43,7 +43,7 @@ ON_ERROR_VALUES = ("stopWorkflow", "continueRegularOutput", "continueErrorOutput
 
 @dataclass(frozen=True, slots=True)
 class Connection:
-    """One edge: output ``source_output`` of ``source`` feeds input ``target_input`` of ``target``."""
+    """One edge: output ``source_output`` of ``source`` feeds input ``target_input``."""
 
     source: str
     source_output: int
@@ -85,7 +85,7 @@ class Node:
 
     @property
     def error_mode(self) -> str:
-        """n8n's effective ``onError`` (the legacy ``continueOnFail`` maps to the regular output)."""
+        """n8n's effective ``onError`` (legacy ``continueOnFail`` means the regular output)."""
         if self.on_error:
             return self.on_error
         return "continueRegularOutput" if self.continue_on_fail else "stopWorkflow"
@@ -363,6 +363,7 @@ def _check_connection_shape(conns: Mapping[str, Any]) -> list[str]:
                         )
                     elif not isinstance(t.get("index", 0), int) or t.get("index", 0) < 0:
                         problems.append(
-                            f"connection '{source}' -> '{t['node']}': 'index' must be an integer >= 0"
+                            f"connection '{source}' -> '{t['node']}': "
+                            "'index' must be an integer >= 0"
                         )
     return problems

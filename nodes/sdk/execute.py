@@ -1,5 +1,6 @@
-"""Calling a node: run ``execute``, then normalise its output as n8n does (items wrapped in
-``json``, ``pairedItem`` filled in where the node left it out and it can be inferred)."""
+"""Calling a node: run ``execute`` and check the shape of what it returned (one list of items
+per output; plain dicts without ``json`` are wrapped as n8n does). Lineage (``pairedItem``)
+is inferred afterwards by the run core, the same for every node."""
 
 from __future__ import annotations
 
@@ -27,26 +28,16 @@ def normalise_outputs(outputs: Any, ctx: ExecutionContext) -> list[Items]:
         raise NodeExecutionError(
             "node returned something other than a list of outputs", node=ctx.node.name
         )
-    inputs = ctx.inputs
-    single_in = len(inputs) == 1 and inputs[0] is not None and len(inputs[0]) == 1
-    same_count = (
-        len(outputs) == 1
-        and len(inputs) == 1
-        and inputs[0] is not None
-        and outputs[0] is not None
-        and len(inputs[0]) == len(outputs[0])
-    )
-    out: list[Items] = []
-    for items in outputs:
-        fixed: Items = []
-        for index, item in enumerate(items or []):
-            if not isinstance(item, dict) or "json" not in item:
-                item = {"json": item if isinstance(item, dict) else {"data": item}}
-            if "pairedItem" not in item:
-                if single_in:
-                    item["pairedItem"] = {"item": 0}
-                elif same_count:
-                    item["pairedItem"] = {"item": index}
-            fixed.append(item)
-        out.append(fixed)
-    return out
+    for index, items in enumerate(outputs):
+        if items is None:
+            outputs[index] = []
+            continue
+        if not isinstance(items, list):
+            raise NodeExecutionError(
+                f"node returned output {index} as {type(items).__name__}, not a list of items",
+                node=ctx.node.name,
+            )
+        for i, item in enumerate(items):
+            if type(item) is not dict or "json" not in item:
+                items[i] = {"json": item if isinstance(item, dict) else {"data": item}}
+    return outputs

@@ -66,7 +66,8 @@ class Param:
             if ok and self.options:
                 bad = [v for v in value if v not in self.options]
                 if bad:
-                    return f"'{self.name}' has unknown option(s) {bad!r}; allowed: {list(self.options)}"
+                    allowed = list(self.options)
+                    return f"'{self.name}' has unknown option(s) {bad!r}; allowed: {allowed}"
         elif kind == "options" and self.options and value not in self.options:
             return f"'{self.name}' is {value!r}; allowed: {list(self.options)}"
         if not ok:

@@ -24,12 +24,14 @@ class Registry:
 
     def __init__(self) -> None:
         self._types: dict[str, list[NodeType]] = {}
+        self._lookup: dict[tuple[str, float], NodeType | None] = {}
 
     def register(self, cls: type[NodeType]) -> type[NodeType]:
         """Add a node type (usable as a class decorator). A later version set wins per version."""
         if not cls.type_name:
             raise ValueError(f"{cls.__name__} has no type_name")
         self._types.setdefault(cls.type_name, []).insert(0, cls())
+        self._lookup.clear()
         return cls
 
     def register_all(self, classes: Iterable[type[NodeType]]) -> None:
@@ -38,12 +40,22 @@ class Registry:
 
     def get(self, type_name: str, version: float) -> NodeType | None:
         """The node type for ``type_name`` at ``version``, or None when unknown."""
+        key = (type_name, version)
+        try:
+            return self._lookup[key]
+        except KeyError:
+            pass
+        found = None
         for impl in self._types.get(type_name, ()):
             if float(version) in (float(v) for v in impl.versions):
-                return impl
-        return None
+                found = impl
+                break
+        self._lookup[key] = found
+        return found
 
-    describe = get
+    def describe(self, type_name: str, version: float) -> NodeType | None:
+        """``get`` under the name the run core's ``NodeTypeLookup`` protocol uses."""
+        return self.get(type_name, version)
 
     def versions_of(self, type_name: str) -> tuple[float, ...]:
         return tuple(sorted({float(v) for t in self._types.get(type_name, ()) for v in t.versions}))

@@ -12,6 +12,7 @@ from typing import Any
 
 from n8nwork.expressions import ExpressionScope
 from n8nwork.run.data import Items, NodeRun, Source
+from n8nwork.run.items import assign_paired_items
 from n8nwork.workflow.model import Workflow
 from nodes.sdk.base import NodeResult
 from nodes.sdk.context import ExecutionContext
@@ -75,7 +76,10 @@ def execute_one(
     )
     defaults = {p.name: p.default for p in impl.params if p.applies_to(version)}
     ctx = ExecutionContext(scope=scope, defaults=defaults, node_context=node_context)
-    return run_node(impl, ctx)
+    result = run_node(impl, ctx)
+    if isinstance(result, list):
+        assign_paired_items(result, list(inputs))
+    return result
 
 
 def items(*jsons: dict[str, Any]) -> Items:
