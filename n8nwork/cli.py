@@ -30,7 +30,8 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    err_console.print(f"error: {message}", markup=False, highlight=False)
+    one_line = " ".join(message.split())
+    sys.stderr.write(f"error: {one_line}\n")
     return typer.Exit(code)
 
 
@@ -73,7 +74,13 @@ def run(
 
     try:
         registry = _node_registry()
-        workflow = validate(Workflow.from_file(workflow_file), registry)
+        workflow = Workflow.from_file(workflow_file)
+    except WorkflowError as exc:
+        if debug:
+            raise
+        raise _fail(str(exc)) from exc
+    try:
+        workflow = validate(workflow, registry)
         items = _load_items(input_file) if input_file else None
         state = run_workflow(workflow, items=items, registry=registry)
     except WorkflowError as exc:
