@@ -5,7 +5,8 @@
     ├── ExpressionError          an expression failed to compile or evaluate
     ├── NodeExecutionError       a node failed while executing (names node, item, message)
     │   └── NodeApiError         a node's call to an outside service failed
-    └── ConformanceError         a conformance fixture could not be read or judged
+    ├── ConformanceError         a conformance fixture could not be read or judged
+    └── CacheUnavailableError    the shared cache (Redis) could not be reached or refused
 
 Errors that cross a process or actor boundary are converted with ``to_dict`` / ``from_dict``
 so they serialize cleanly as JSON.
@@ -125,3 +126,7 @@ class NodeApiError(NodeExecutionError):
 
 class ConformanceError(N8nworkError):
     """Raised when a conformance fixture cannot be read or has no judgeable content."""
+
+
+class CacheUnavailableError(N8nworkError):
+    """Raised when the shared cache (Redis) cannot be reached or fails to serve a request."""
