@@ -12,6 +12,7 @@ Public surface:
   Function node body, in the same isolate kind.
 """
 
+from n8nwork.expressions.engine import ExpressionEngine, get_engine
 from n8nwork.expressions.scope import ExpressionScope, is_expression
 
-__all__ = ["ExpressionScope", "is_expression"]
+__all__ = ["ExpressionEngine", "ExpressionScope", "get_engine", "is_expression"]

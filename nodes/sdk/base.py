@@ -68,6 +68,11 @@ class NodeType:
         """Main outputs of this node, not counting the error output."""
         return self.outputs
 
+    def required_inputs(self, node: Node) -> int | list[int] | None:
+        """n8n's ``requiredInputs`` (v1 order): how many inputs, or which, must have data
+        before a multi-input node may run once nothing else can; None = any one input."""
+        return None
+
     def validate(self, node: Node) -> list[str]:
         """Problems of the node's parameters against the schema; override to add checks."""
         return validate_params(self.params, node.parameters, float(node.type_version))

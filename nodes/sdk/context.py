@@ -46,6 +46,7 @@ class ExecutionContext:
         self.node_context: dict[str, Any] = node_context if node_context is not None else {}
         self._engine = engine
         self._cache: dict[str, list[Any]] = {}
+        self.hints: list[str] = []
 
     # ------------------------------------------------------------------ identity
     @property
@@ -158,11 +159,18 @@ class ExecutionContext:
         return cur
 
     def _default(self, name: str, default: Any) -> Any:
-        if default is not _MISSING:
-            return default
+        # As in n8n, a parameter's schema default counts as set (n8n fills defaults in when
+        # it loads a node); the caller's fallback applies only where the schema has none.
         if name in self._defaults:
             return self._defaults[name]
+        if default is not _MISSING:
+            return default
         raise NodeExecutionError(f"Could not get parameter '{name}'", node=self.node.name)
+
+    def add_hint(self, message: str) -> None:
+        """A note for the workflow author, kept with this node run (n8n's execution hints)."""
+        if message not in self.hints:
+            self.hints.append(message)
 
     # ------------------------------------------------------------------ errors
     def error(

@@ -155,6 +155,7 @@ class LocalExecutor:
             started_at=started,
             execution_time=elapsed,
             node_context=ctx.node_context,
+            hints=ctx.hints,
         )
 
 

@@ -1,0 +1,719 @@
+"""The expression engine: n8n expressions and Code-node JavaScript in an embedded QuickJS isolate.
+
+One ``ExpressionEngine`` per thread (``get_engine()``; QuickJS runtimes must not be shared
+between threads). Its isolate has no I/O at all (no ``std``/``os`` modules, no module loader,
+no ``fetch``/``require``), a memory cap and a CPU-time limit per call; Luxon, an ``Intl``
+polyfill and n8n's runtime are loaded once per isolate and the realm is frozen afterwards, so
+one evaluation cannot change what the next sees. A timeout leaves the isolate usable; running
+out of memory discards it and the next call builds a fresh one.
+
+API (the agreed contract with the nodes):
+
+- ``evaluate(value, scope, item_index, *, parameter="") -> Any``: ``value`` is any JSON (plain
+  or frozen); every string starting with ``=`` in it is evaluated for input item
+  ``item_index``. Raises ``ExpressionError`` naming the expression, parameter and item.
+- ``evaluate_all(value, scope, *, parameter="") -> list[Any | ExpressionError]``: the value
+  for every item of ``scope.inputs[0]`` (one entry, item 0, when there are none), compiled once
+  and evaluated in one isolate call; a failing item gets its ``ExpressionError`` in its slot.
+- ``run_code(code, scope, *, mode="runOnceForAllItems" | "runOnceForEachItem",
+  item_index=None, legacy_function=False, continue_on_fail=False)``: runs a Code node body
+  (``legacy_function=True``: the old Function / Function Item nodes). All-items mode returns
+  the list of output items; each-item mode returns the list of items for all inputs, or the
+  single item (``dict``, or ``None`` when the code returned nothing) when ``item_index`` is
+  given. User errors raise ``NodeExecutionError`` with n8n's texts ("... [line 3]");
+  with ``continue_on_fail`` they become ``{"json": {"error": message}}`` items instead.
+  ``engine.last_logs`` holds what the code passed to ``console.log``.
+
+Semantics follow n8n: inside ``{{ }}`` only n8n's own errors (paired items, env access,
+extension misuse, ...) fail an evaluation; other JavaScript errors make the part
+``undefined`` (empty in templates); syntax errors give ``invalid syntax``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import quickjs
+
+from n8nwork.errors import ExpressionError
+from n8nwork.expressions import _code, _values
+from n8nwork.expressions._host import MetaTokens, Session, to_json, zone_names
+from n8nwork.expressions.scope import ExpressionScope
+from n8nwork.expressions.template import (
+    Compiled,
+    code_source,
+    compile_expression,
+    function_source,
+    split_template,
+)
+from n8nwork.expressions.transform import RewriteError
+from n8nwork.workflow.frozen import thaw
+
+_JS_DIR = Path(__file__).parent / "js"
+# libraries are loaded inside a function so they leave exactly one global, which the prelude
+# takes and deletes: (file, global it is stored in, prologue, expression returning it)
+_LIBRARIES = (
+    ("luxon.min.js", "__n8n_luxon", "", "luxon"),
+    ("jmespath.js", "__n8n_jmespath", "var exports = {};", "exports"),
+    (
+        "sha.min.js",
+        "__n8n_jssha",
+        "var module = { exports: {} }, exports = module.exports;",
+        "module.exports",
+    ),
+    ("md5.min.js", "__n8n_md5", "var window = {};", "window.md5"),
+)
+_API = ("compile", "forget", "evalBatch", "provide", "runCode", "codeResult", "resetCaches")
+_MB = 1024 * 1024
+_MAX_ROUNDS = 10_000  # questions answered for one evaluation batch / reruns of one Code run
+
+
+@lru_cache(maxsize=1)
+def _boot_sources() -> tuple[str, ...]:
+    def read(name: str) -> str:
+        return (_JS_DIR / name).read_text(encoding="utf-8")
+
+    out = [read("intl.js")]
+    for name, target, prologue, result in _LIBRARIES:
+        out.append(
+            f'"use strip";\nglobalThis.{target} = (function () {{ {prologue}\n'
+            + read(name)
+            + f"\nreturn {result};\n}})();"
+        )
+    out.append(read("prelude.js"))
+    out.append(read("extensions.js"))
+    out.append(f"__n8n_intl.setZones({json.dumps(list(zone_names()))});")
+    out.append(read("finalize.js"))
+    return tuple(out)
+
+
+class _Fault(Exception):
+    """The isolate was interrupted: ``kind`` is timeout, memory, stack or js."""
+
+    def __init__(self, kind: str, detail: str = "") -> None:
+        super().__init__(detail or kind)
+        self.kind = kind
+        self.detail = detail
+
+
+_FAULT_MESSAGES = {
+    "timeout": "Expression timed out",
+    "memory": "Expression exceeded memory limit",
+    "stack": "Maximum call stack size exceeded",
+}
+
+
+class ExpressionEngine:
+    """Evaluates n8n expressions and runs Code-node JavaScript; see the module docstring."""
+
+    def __init__(
+        self,
+        *,
+        memory_limit: int = 64 * _MB,
+        time_limit: float = 1.0,
+        code_time_limit: float = 60.0,
+        stack_size: int = 2 * _MB,
+        cache_size: int = 4096,
+    ) -> None:
+        self.memory_limit = memory_limit
+        self.time_limit = time_limit
+        self.code_time_limit = code_time_limit
+        self.stack_size = stack_size
+        self.cache_size = cache_size
+        self.last_logs: list[str] = []
+        self._ctx: Any = None
+        self._fns: dict[str, Any] = {}
+        self._compiled: OrderedDict[str, Compiled] = OrderedDict()
+        self._js_ids: OrderedDict[str, int] = OrderedDict()
+        self._next_id = 1
+        self._session: Session | None = None
+        self._tokens = MetaTokens()
+        self._thread = threading.get_ident()
+
+    # ------------------------------------------------------------------ isolate lifecycle
+    def _ensure(self) -> None:
+        if self._ctx is not None:
+            return
+        if threading.get_ident() != self._thread:
+            raise RuntimeError("an ExpressionEngine must be used by the thread that created it")
+        ctx = quickjs.Context()
+        ctx.set_max_stack_size(self.stack_size)
+        ctx.set_time_limit(60)
+        for source in _boot_sources():
+            ctx.eval(source)
+        ctx.set_memory_limit(self.memory_limit)
+        self._fns = {name: ctx.eval("__n8n_api." + name) for name in _API}
+        self._ctx = ctx
+        self._js_ids.clear()
+        self._tokens.clear()
+        self._session = None
+
+    def reset(self) -> None:
+        """Discard the isolate; the next call builds a fresh one."""
+        self._ctx = None
+        self._fns = {}
+        self._js_ids.clear()
+        self._tokens.clear()
+        self._session = None
+
+    def _call(self, name: str, *args: Any, limit: float) -> Any:
+        ctx = self._ctx
+        ctx.set_time_limit(limit)
+        try:
+            return self._fns[name](*args)
+        except quickjs.StackOverflow as exc:
+            self._session = None
+            raise _Fault("stack", str(exc)) from None
+        except quickjs.JSException as exc:
+            text = str(exc)
+            self._session = None
+            if "interrupted" in text:
+                raise _Fault("timeout", text) from None
+            if "out of memory" in text:
+                self.reset()
+                raise _Fault("memory", text) from None
+            raise _Fault("js", text) from None
+
+    def _answer(self, session: Session, raw: str) -> str | None:
+        """When ``raw`` is the isolate's ``{"need": [...]}``, answer and return None."""
+        if not raw.startswith('{"need":'):
+            return raw
+        keys = json.loads(raw)["need"]
+        self._provide(session, keys)
+        return None
+
+    def _provide(self, session: Session, keys: list[str]) -> None:
+        self._call("provide", self._answers(session, keys), limit=max(self.time_limit, 5.0))
+
+    @staticmethod
+    def _answers(session: Session, keys: list[str]) -> str:
+        if not keys:
+            return ""
+        return json.dumps({key: session.answer(key) for key in keys})
+
+    def _activate(
+        self, scope: ExpressionScope, keys: frozenset[str] | None = None
+    ) -> tuple[Session, str, str]:
+        """The session for ``scope`` and what the next isolate call must install first:
+        the session metadata and the input items (empty strings when already there).
+
+        ``keys`` are the only ``$json`` keys the coming evaluation reads (None: it needs the
+        whole items); then only those columns are sent.
+        """
+        session = self._session
+        items = scope.inputs[0] if scope.inputs and scope.inputs[0] else []
+        meta = ""
+        if session is None or session.scope is not scope:
+            session = Session(scope, self._js_for_host)
+            meta = session.meta(self._tokens)
+            self._session = session
+        if session.items is not items:
+            session.items = items
+            session.items_sent = False
+            session.items_keys = None
+        items_json = ""
+        if not items:
+            if not session.items_sent:
+                items_json = "[]"
+                session.items_sent = True
+            return session, meta, items_json
+        if keys is None:
+            if not session.items_sent or session.items_keys is not None:
+                items_json = to_json(items)
+                session.items_sent = True
+                session.items_keys = None
+        elif not session.items_sent or (
+            session.items_keys is not None and not keys <= session.items_keys
+        ):
+            wanted = keys | (session.items_keys or frozenset()) if session.items_sent else keys
+            items_json = _columns(items, wanted)
+            session.items_sent = True
+            session.items_keys = wanted
+        return session, meta, items_json
+
+    # ------------------------------------------------------------------ compilation
+    def compile(self, expression: str) -> Compiled:
+        """The compiled form of ``expression`` (cached)."""
+        hit = self._compiled.get(expression)
+        if hit is not None:
+            self._compiled.move_to_end(expression)
+            return hit
+        compiled = compile_expression(expression)
+        self._compiled[expression] = compiled
+        if len(self._compiled) > self.cache_size:
+            self._compiled.popitem(last=False)
+        return compiled
+
+    def _js_of(self, compiled: Compiled) -> str:
+        if compiled.kind == "js":
+            return compiled.js
+        body = compiled.source[1:] if compiled.source.startswith("=") else compiled.source
+        try:
+            return function_source(split_template(body))[0]
+        except RewriteError as exc:  # cannot happen for the paths compile_expression accepts
+            message = json.dumps(str(exc) or "invalid syntax")
+            return "(function(){return function(){throw __n8n_fail(" + message + ");};})()"
+
+    def _js_for_host(self, expression: str) -> str:
+        compiled = self.compile(expression)
+        if compiled.kind == "const":
+            return (
+                "(function(){var v="
+                + to_json(compiled.value)
+                + ";return function(){return v;};})()"
+            )
+        if compiled.kind == "error":
+            return (
+                "(function(){return function(){throw new Error("
+                + json.dumps(compiled.value)
+                + ");};})()"
+            )
+        return self._js_of(compiled)
+
+    def _define(self, key: str, source: str) -> int:
+        fid = self._js_ids.get(key)
+        if fid is not None:
+            self._js_ids.move_to_end(key)
+            return fid
+        fid = self._next_id
+        self._next_id += 1
+        self._call("compile", fid, source, limit=max(self.time_limit, 5.0))
+        self._js_ids[key] = fid
+        if len(self._js_ids) > self.cache_size:
+            _, old = self._js_ids.popitem(last=False)
+            self._call("forget", old, limit=self.time_limit)
+        return fid
+
+    # ------------------------------------------------------------------ expressions
+    def evaluate(
+        self, value: Any, scope: ExpressionScope, item_index: int, *, parameter: str = ""
+    ) -> Any:
+        """``value`` with its expressions evaluated for one item (raises ``ExpressionError``)."""
+        result = self._evaluate(value, scope, item_index, item_index + 1, parameter)[0]
+        if isinstance(result, ExpressionError):
+            raise result
+        return result
+
+    def evaluate_all(
+        self, value: Any, scope: ExpressionScope, *, parameter: str = ""
+    ) -> list[Any | ExpressionError]:
+        """``value`` evaluated for every input item (at least item 0), one isolate call."""
+        n = max(1, len(scope.inputs[0]) if scope.inputs and scope.inputs[0] else 0)
+        return self._evaluate(value, scope, 0, n, parameter)
+
+    def _evaluate(
+        self, value: Any, scope: ExpressionScope, start: int, end: int, parameter: str
+    ) -> list[Any]:
+        count = end - start
+        if isinstance(value, str):
+            if not value.startswith("="):
+                return [value] * count
+            return self._evaluate_strings([value], scope, start, end, parameter)[value]
+        found: list[str] = []
+        _collect(value, found)
+        if not found:
+            return [thaw(value) for _ in range(count)]
+        results = self._evaluate_strings(list(dict.fromkeys(found)), scope, start, end, parameter)
+        out: list[Any] = []
+        for k in range(count):
+            errors: list[ExpressionError] = []
+            built = _substitute(value, results, k, errors)
+            out.append(errors[0] if errors else built)
+        return out
+
+    def _evaluate_strings(
+        self, exprs: list[str], scope: ExpressionScope, start: int, end: int, parameter: str
+    ) -> dict[str, list[Any]]:
+        items = scope.inputs[0] if scope.inputs and scope.inputs[0] else []
+        count = end - start
+        results: dict[str, list[Any]] = {}
+        pending: list[tuple[str, Compiled]] = []
+        for expr in exprs:
+            c = self.compile(expr)
+            if c.kind == "const":
+                results[expr] = [c.value] * count
+            elif c.kind == "error":
+                results[expr] = [
+                    ExpressionError(
+                        str(c.value), expression=expr, parameter=parameter, item_index=start + k
+                    )
+                    for k in range(count)
+                ]
+            elif c.kind in ("path", "tpath") and items and end <= len(items):
+                fast = _python_eval(c, items, start, end)
+                if fast is None:
+                    pending.append((expr, c))
+                else:
+                    results[expr] = fast
+            else:
+                pending.append((expr, c))
+        if pending:
+            results.update(self._evaluate_js(pending, scope, start, end, parameter))
+        return results
+
+    def _evaluate_js(
+        self,
+        pending: list[tuple[str, Compiled]],
+        scope: ExpressionScope,
+        start: int,
+        end: int,
+        parameter: str,
+    ) -> dict[str, list[Any]]:
+        count = end - start
+        results: dict[str, list[Any]] = {}
+
+        def fail_all(expr: str, message: str) -> None:
+            results[expr] = [
+                ExpressionError(message, expression=expr, parameter=parameter, item_index=start + k)
+                for k in range(count)
+            ]
+
+        try:
+            self._ensure()
+            runnable: list[tuple[str, int]] = []
+            for expr, c in pending:
+                try:
+                    runnable.append((expr, self._define(expr, self._js_of(c))))
+                except _Fault as f:
+                    if f.kind != "js":
+                        raise
+                    fail_all(expr, "invalid syntax")
+            if not runnable:
+                return results
+            limit = self.time_limit * max(1, math.ceil(count * len(runnable) / 1000))
+            keys: frozenset[str] | None = frozenset()
+            for _, c in pending:
+                keys = None if keys is None or c.json_keys is None else keys | c.json_keys
+            session, meta, items_json = self._activate(scope, keys)
+            provided = self._answers(session, [k for e, _ in pending for k in session.prefetch(e)])
+            ids = ",".join(str(fid) for _, fid in runnable)
+            raw = self._call(
+                "evalBatch", ids, start, end, False, meta, items_json, provided, limit=limit
+            )
+            for _ in range(_MAX_ROUNDS):
+                done = self._answer(session, raw)
+                if done is not None:
+                    raw = done
+                    break
+                raw = self._call("evalBatch", ids, start, end, True, "", "", "", limit=limit)
+            else:
+                raise _Fault("js", "the expression asked for too much data")
+        except _Fault as f:
+            message = _FAULT_MESSAGES.get(f.kind, f.detail)
+            for expr, _ in pending:
+                if expr not in results:
+                    fail_all(expr, message)
+            return results
+        columns = json.loads(raw)["done"]
+        mark = _values.MARK
+        for (expr, _), column in zip(runnable, columns, strict=True):
+            for k, v in enumerate(column):
+                if type(v) is dict and mark in v:
+                    kind = v[mark]
+                    if kind == "err":
+                        column[k] = ExpressionError(
+                            str(v.get("message", "")),
+                            expression=expr,
+                            parameter=parameter,
+                            item_index=start + k,
+                            description=v.get("description") or v.get("messageTemplate"),
+                        )
+                    else:
+                        column[k] = _values.decode(v)
+            results[expr] = column
+        return results
+
+    # ------------------------------------------------------------------ Code / Function nodes
+    def run_code(
+        self,
+        code: str,
+        scope: ExpressionScope,
+        *,
+        mode: str = "runOnceForAllItems",
+        item_index: int | None = None,
+        legacy_function: bool = False,
+        continue_on_fail: bool = False,
+    ) -> list[dict[str, Any]] | dict[str, Any] | None:
+        """Run a Code (or legacy Function / Function Item) node body; see the module docstring."""
+        each = mode == "runOnceForEachItem"
+        if mode not in ("runOnceForAllItems", "runOnceForEachItem"):
+            raise ValueError(f"unknown Code node mode {mode!r}")
+        items = scope.inputs[0] if scope.inputs and scope.inputs[0] else []
+        node = scope.node.name
+        if each and not legacy_function:
+            try:
+                _code.check_each_item_code(code)
+            except _code.CodeError as exc:
+                exc.node = node
+                raise
+        start, end = (0, len(items))
+        if each and item_index is not None:
+            start, end = item_index, item_index + 1
+        options = {
+            "mode": "each" if each else "all",
+            "start": start,
+            "end": end,
+            "legacy": legacy_function,
+            "continueOnFail": continue_on_fail,
+            "staticData": thaw(scope.workflow.static_data) if scope.workflow.static_data else {},
+        }
+        try:
+            result = self._run_code(code, scope, options)
+        except _code.CodeError as exc:
+            exc.node = node
+            if not continue_on_fail:
+                raise
+            if not each:
+                return [{"json": {"error": exc.message}}]
+            failed = [
+                {"json": {"error": exc.message}, "pairedItem": {"item": i}}
+                for i in range(start, end)
+            ]
+            return failed[0] if item_index is not None else failed
+        self.last_logs = list(result.get("logs", []))
+        try:
+            out = self._code_output(result, each, legacy_function, start, items, continue_on_fail)
+        except _code.CodeError as exc:
+            exc.node = node
+            if continue_on_fail and not each:
+                return [{"json": {"error": exc.message}}]
+            raise
+        if each and item_index is not None:
+            return out[0] if out else None
+        return out
+
+    def _run_code(self, code: str, scope: ExpressionScope, options: dict[str, Any]) -> Any:
+        deadline = time.monotonic() + self.code_time_limit
+        try:
+            self._ensure()
+            try:
+                fid = self._define("code\x00" + code, code_source(code))
+            except _Fault as f:
+                if f.kind != "js":
+                    raise
+                raise _syntax_error(f.detail) from None
+            session, meta, items_json = self._activate(scope)
+            provided = self._answers(session, session.prefetch(code))
+            for _ in range(50):
+                raw = self._run_once(fid, options, deadline, meta, items_json, provided)
+                if self._answer(session, raw) is not None:
+                    break
+                # the code asked for data: it runs again from the start, on fresh items
+                session.items_sent = False
+                _, meta, items_json = self._activate(scope)
+                provided = ""
+                self._call("resetCaches", limit=self.time_limit)
+            else:
+                raise _code.CodeError("The code asked for too much data from other nodes")
+        except _Fault as f:
+            self._session = None
+            if f.kind == "timeout":
+                seconds = (
+                    int(self.code_time_limit) if self.code_time_limit >= 1 else self.code_time_limit
+                )
+                unit = "second" if seconds == 1 else "seconds"
+                raise _code.CodeError(
+                    f"Task execution timed out after {seconds} {unit}",
+                    description="The code ran longer than the time limit and was stopped.",
+                ) from None
+            if f.kind == "memory":
+                raise _code.CodeError(
+                    f"Code exceeded the memory limit of {self.memory_limit // _MB} MB"
+                ) from None
+            if f.kind == "stack":
+                raise _code.CodeError(
+                    "Maximum call stack size exceeded", description="RangeError"
+                ) from None
+            raise _code.CodeError(f.detail) from None
+        # the session stays: in n8n, too, the runs of one node execution share their items
+        return json.loads(raw)
+
+    def _run_once(
+        self,
+        fid: int,
+        options: dict[str, Any],
+        deadline: float,
+        meta: str,
+        items: str,
+        provided: str,
+    ) -> str:
+        self._call(
+            "runCode", fid, json.dumps(options), meta, items, provided, limit=self.code_time_limit
+        )
+        raw = self._call("codeResult", limit=self.code_time_limit)
+        while not raw:
+            if time.monotonic() > deadline:
+                self.reset()
+                raise _Fault("timeout")
+            if not self._ctx.execute_pending_job():
+                raw = self._call("codeResult", limit=self.code_time_limit)
+                if not raw:
+                    self.reset()
+                    raise _code.CodeError("The code's promise never settled")
+                break
+            raw = self._call("codeResult", limit=self.code_time_limit)
+        return str(raw)
+
+    def _code_output(
+        self,
+        result: dict[str, Any],
+        each: bool,
+        legacy: bool,
+        start: int,
+        items: list[dict[str, Any]],
+        continue_on_fail: bool,
+    ) -> list[dict[str, Any]]:
+        if not each:
+            if "error" in result:
+                err = result["error"]
+                if legacy and continue_on_fail:
+                    return [{"json": {"error": str(err.get("message", ""))}}]
+                raise _code.function_error(err, None) if legacy else _code.runtime_error(err, None)
+            return _code.function_output(result) if legacy else _code.all_items_output(result)
+        out: list[dict[str, Any]] = []
+        for k, r in enumerate(result.get("each", [])):
+            index = start + k
+            if "error" in r:
+                error = (
+                    _code.function_error(r["error"], index)
+                    if legacy
+                    else _code.runtime_error(r["error"], index)
+                )
+                if not continue_on_fail:
+                    raise error
+                message = str(r["error"].get("message", "")) if legacy else error.message
+                out.append({"json": {"error": message}, "pairedItem": {"item": index}})
+                continue
+            if legacy:
+                if "ok" not in r:
+                    raise _code.CodeError(
+                        "No data got returned. Always an object has to be returned!",
+                        item_index=index,
+                    )
+                item: dict[str, Any] = {"json": r["ok"], "pairedItem": {"item": index}}
+                binary = items[index].get("binary") if index < len(items) else None
+                if binary:
+                    item["binary"] = binary
+                out.append(item)
+                continue
+            produced = _code.each_item_output(r, index)
+            if produced is not None:
+                out.append(produced)
+        return out
+
+
+# ---------------------------------------------------------------------- helpers
+def _collect(value: Any, out: list[str]) -> None:
+    if isinstance(value, str):
+        if value.startswith("="):
+            out.append(value)
+    elif isinstance(value, Mapping):
+        for v in value.values():
+            _collect(v, out)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            _collect(v, out)
+
+
+def _substitute(
+    value: Any, results: dict[str, list[Any]], k: int, errors: list[ExpressionError]
+) -> Any:
+    if isinstance(value, str):
+        if value.startswith("="):
+            r = results[value][k]
+            if isinstance(r, ExpressionError):
+                errors.append(r)
+                return None
+            return _values.copy_json(r)
+        return value
+    if isinstance(value, Mapping):
+        return {key: _substitute(v, results, k, errors) for key, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_substitute(v, results, k, errors) for v in value]
+    return value
+
+
+def _python_eval(
+    c: Compiled, items: list[dict[str, Any]], start: int, end: int
+) -> list[Any] | None:
+    out: list[Any] = []
+    if c.kind == "path":
+        for i in range(start, end):
+            item = items[i]
+            root = (
+                item.get("json", _values.UNDEFINED) if isinstance(item, dict) else _values.UNDEFINED
+            )
+            v = _values.walk_path(root, c.path)
+            if v is _values.FALLBACK:
+                return None
+            out.append(None if v is _values.UNDEFINED else _values.copy_json(v))
+        return out
+    for i in range(start, end):
+        item = items[i]
+        root = item.get("json", _values.UNDEFINED) if isinstance(item, dict) else _values.UNDEFINED
+        parts: list[str] = []
+        for is_path, part in c.parts:
+            if not is_path:
+                parts.append(part)
+                continue
+            s = _values.template_str(_values.walk_path(root, part))
+            if s is _values.FALLBACK:
+                return None
+            parts.append(s)
+        out.append("".join(parts))
+    return out
+
+
+_ABSENT: Any = object()
+
+
+def _columns(items: list[dict[str, Any]], keys: frozenset[str]) -> str:
+    """The input items as columns of the given ``$json`` keys (absent keys listed apart)."""
+    jsons = [it.get("json") if type(it) is dict else None for it in items]
+    cols: dict[str, list[Any]] = {}
+    absent: dict[str, list[int]] = {}
+    for key in keys:
+        col = [j.get(key, _ABSENT) if type(j) is dict else _ABSENT for j in jsons]
+        missing = [i for i, v in enumerate(col) if v is _ABSENT]
+        if missing:
+            for i in missing:
+                col[i] = None
+            absent[key] = missing
+        cols[key] = col
+    return to_json({"n": len(items), "cols": cols, "absent": absent})
+
+
+def _syntax_error(detail: str) -> _code.CodeError:
+    first = detail.split("\n", 1)[0]
+    name, _, message = first.partition(": ")
+    line = None
+    for token in detail.split():
+        if token.startswith("(<input>:") or token.startswith("<input>:"):
+            digits = "".join(ch for ch in token.split(":", 1)[1] if ch.isdigit())
+            if digits:
+                line = int(digits)
+                break
+    text = message or first
+    if line is not None:
+        text = f"{text} [line {line}]"
+    return _code.CodeError(text, description=name or "SyntaxError")
+
+
+_local = threading.local()
+
+
+def get_engine() -> ExpressionEngine:
+    """The engine of the current thread (created on first use)."""
+    engine = getattr(_local, "engine", None)
+    if engine is None:
+        engine = ExpressionEngine()
+        _local.engine = engine
+    return engine
