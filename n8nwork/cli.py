@@ -42,6 +42,17 @@ def _node_registry() -> Any:
     return default_registry()
 
 
+def _settings() -> Any:
+    from pydantic import ValidationError
+
+    from n8nwork.settings import Settings, SettingsError
+
+    try:
+        return Settings()
+    except (ValidationError, SettingsError) as exc:
+        raise _fail(f"invalid settings: {exc}") from exc
+
+
 def _load_items(path: Path) -> list[dict[str, Any]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -82,7 +93,9 @@ def run(
     try:
         workflow = validate(workflow, registry)
         items = _load_items(input_file) if input_file else None
-        state = run_workflow(workflow, items=items, registry=registry)
+        state = run_workflow(
+            workflow, items=items, registry=registry, timezone=_settings().timezone
+        )
     except WorkflowError as exc:
         if debug:
             raise
@@ -140,13 +153,23 @@ def conformance(
     """Judge n8n fixture workflows; one line per file, then 'N passed, M failed'."""
     from n8nwork.conformance import fixture_files, judge_file
     from n8nwork.run.driver import VirtualClock
+    from n8nwork.settings import Settings
     from nodes.sdk.runner import run_workflow
 
     registry = _node_registry()
+    n8n_default_zone = Settings.model_fields["timezone"].default
 
     def runner(workflow: Any, items: Any, mode: str) -> Any:
+        # The fixtures' expected outputs were produced with n8n's default instance time zone
+        # (GENERIC_TIMEZONE, America/New_York; the process itself ran in UTC), which is also
+        # our settings' default; the judgement does not depend on this machine's settings.
         return run_workflow(
-            workflow, items=items, mode=mode, registry=registry, clock=VirtualClock()
+            workflow,
+            items=items,
+            mode=mode,
+            registry=registry,
+            clock=VirtualClock(),
+            timezone=n8n_default_zone,
         )
 
     missing = [p for p in paths if not p.exists()]

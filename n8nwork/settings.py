@@ -111,11 +111,25 @@ class Settings(BaseSettings):
 
     env: Literal["development", "staging", "production"] = "development"
     data_dir: Path = Path("~/.n8nwork")
+    # The default time zone of workflows that set none (n8n's GENERIC_TIMEZONE, whose default
+    # is America/New_York: imported workflows compute the same dates as they did in n8n).
+    timezone: str = "America/New_York"
     database: DatabaseSettings = DatabaseSettings()
     redis: RedisSettings = RedisSettings()
     encryption: EncryptionSettings = EncryptionSettings()
     auth: AuthSettings = AuthSettings()
     executions: ExecutionsSettings = ExecutionsSettings()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from exc
+        return value
 
     @field_validator("data_dir")
     @classmethod
