@@ -1,6 +1,7 @@
 """Convert to File (``n8n-nodes-base.convertToFile`` v1, v1.1): turns JSON into binary files: all
-items as one CSV or HTML table, items as JSON (one file or one per item), a text field as a
-text file, a base64 field as a file. XLSX, XLS, ODS, RTF and ICS files are refused clearly."""
+items as one spreadsheet (CSV, HTML table, RTF table, ODS, XLS, XLSX), items as JSON (one file
+or one per item), a text field as a text file, a base64 field as a file, and one iCalendar
+(ICS) event file per item."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import Any
 from n8nwork.binary import prepare_binary
 from n8nwork.errors import ExpressionError, NodeExecutionError
 from nodes.builtin._files import EncodingError, ValueNotSetError, binary_from_json
-from nodes.builtin._sheet import OFFICE_FORMATS, write_csv, write_html
+from nodes.builtin._ics import IcsError, create_event
+from nodes.builtin._sheet import SPREADSHEET_FORMATS, SheetError, write_spreadsheet
 from nodes.sdk import ExecutionContext, NodeResult, NodeType, Param
 
 OPERATIONS = ("csv", "html", "iCal", "toJson", "ods", "rtf", "toText", "xls", "xlsx", "toBinary")
@@ -29,23 +31,32 @@ class ConvertToFile(NodeType):
             "options",
             "collection",
             {},
-            description="csv/html: delimiter, fileName, headerRow; toJson: addBOM, format, "
+            description="csv/html/rtf/ods/xls/xlsx: fileName, headerRow, delimiter (csv), "
+            "sheetName (ods/xls/xlsx), compression (ods/xlsx); toJson: addBOM, format, "
             "encoding, fileName; toText: addBOM, encoding, fileName; toBinary: addBOM, "
             "dataIsBase64 (v1), encoding, fileName, mimeType",
+        ),
+        Param("title", "string", "", description="iCal: the event title"),
+        Param("start", "any", "", description="iCal: when the event starts"),
+        Param("end", "any", "", description="iCal: when the event ends"),
+        Param("allDay", "boolean", False, description="iCal: an all-day event"),
+        Param(
+            "additionalFields",
+            "collection",
+            {},
+            description="iCal: attendeesUi, busyStatus, calName, description, fileName, "
+            "geolocationUi, location, recurrenceRule, organizerUi, sequence, status, uid, "
+            "url, useWorkflowTimezone",
         ),
     )
 
     def execute(self, ctx: ExecutionContext) -> NodeResult:
         items = ctx.input(0)
         operation = ctx.param("operation", 0, "csv")
-        if operation in ("csv", "html"):
+        if operation in SPREADSHEET_FORMATS:
             return [self._spreadsheet(ctx, items, operation)]
-        if operation in OFFICE_FORMATS or operation == "iCal":
-            raise ctx.error(
-                f'The operation "{operation}" is not supported by n8nwork yet',
-                description="Convert to File writes CSV, HTML, JSON, text and base64 files; "
-                "office formats (xlsx, xls, ods, rtf) and ICS are not available.",
-            )
+        if operation == "iCal":
+            return [self._ical(ctx, items)]
         if operation == "toJson" and ctx.param("mode", 0, "once") == "once":
             return [self._json_once(ctx, items)]
         if operation not in ("toJson", "toText", "toBinary"):
@@ -75,25 +86,58 @@ class ConvertToFile(NodeType):
     def _spreadsheet(
         self, ctx: ExecutionContext, items: list[dict[str, Any]], fmt: str
     ) -> list[dict[str, Any]]:
-        options = ctx.param("options", 0, {}) or {}
-        header = options.get("headerRow") is not False
-        rows = [item.get("json", {}) for item in items]
-        if fmt == "csv":
-            data = write_csv(rows, str(options.get("delimiter") or ","), header)
-        else:
-            data = write_html(rows, header)
+        paired = [{"item": i} for i in range(len(items))]
+        try:
+            options = ctx.param("options", 0, {}) or {}
+            name = str(ctx.param("binaryPropertyName", 0, "data"))
+            rows = [item.get("json", {}) for item in items]
+            data = write_spreadsheet(rows, fmt, options)
+        except (SheetError, ValueError) as exc:
+            if ctx.continue_on_fail:
+                return [{"json": {"error": str(exc)}, "pairedItem": paired}]
+            raise ctx.error(str(exc)) from None
+        except (NodeExecutionError, ExpressionError) as exc:
+            if ctx.continue_on_fail:
+                return [
+                    {"json": {"error": getattr(exc, "message", str(exc))}, "pairedItem": paired}
+                ]
+            raise
         file_name = (
             options.get("fileName") if options.get("fileName") is not None else f"File.{fmt}"
         )
         entry = prepare_binary(data, str(file_name) or None)
-        name = str(ctx.param("binaryPropertyName", 0, "data"))
-        return [
-            {
-                "json": {},
-                "binary": {name: entry},
-                "pairedItem": [{"item": i} for i in range(len(items))],
-            }
-        ]
+        return [{"json": {}, "binary": {name: entry}, "pairedItem": paired}]
+
+    def _ical(self, ctx: ExecutionContext, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """n8n's iCalendar ``createEvent``: one ICS file per item."""
+        out: list[dict[str, Any]] = []
+        for i in range(len(items)):
+            try:
+                fields = dict(ctx.param("additionalFields", i, {}) or {})
+                text = create_event(
+                    title=str(ctx.param("title", i, "") or ""),
+                    start=ctx.param("start", i, ""),
+                    end=ctx.param("end", i, ""),
+                    all_day=bool(ctx.param("allDay", i, False)),
+                    fields=fields,
+                    workflow_timezone=ctx.timezone,
+                )
+                entry = prepare_binary(
+                    text.encode("utf-8"),
+                    str(fields.get("fileName") or "event.ics"),
+                    "text/calendar",
+                )
+                name = str(ctx.param("binaryPropertyName", i, "data"))
+            except (IcsError, ValueError, NodeExecutionError, ExpressionError) as exc:
+                message = getattr(exc, "message", None) or str(exc)
+                if ctx.continue_on_fail:
+                    out.append({"json": {"error": message}, "pairedItem": {"item": i}})
+                    continue
+                if isinstance(exc, (NodeExecutionError, ExpressionError)):
+                    raise
+                raise ctx.error(message, item_index=i) from None
+            out.append({"json": {}, "binary": {name: entry}, "pairedItem": {"item": i}})
+        return out
 
     def _json_once(
         self, ctx: ExecutionContext, items: list[dict[str, Any]]
