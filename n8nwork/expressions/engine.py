@@ -2,10 +2,10 @@
 
 One ``ExpressionEngine`` per thread (``get_engine()``; QuickJS runtimes must not be shared
 between threads). Its isolate has no I/O at all (no ``std``/``os`` modules, no module loader,
-no ``fetch``/``require``), a memory cap and a CPU-time limit per call; Luxon, an ``Intl``
-polyfill and n8n's runtime are loaded once per isolate and the realm is frozen afterwards, so
-one evaluation cannot change what the next sees. A timeout leaves the isolate usable; running
-out of memory discards it and the next call builds a fresh one.
+no ``fetch``/``require``), a memory cap and a time limit per call (see ``_guard``); Luxon,
+an ``Intl`` polyfill and n8n's runtime are loaded once per isolate and the realm is frozen
+afterwards, so one evaluation cannot change what the next sees. A timeout leaves the isolate
+usable; running out of memory discards it and the next call builds a fresh one.
 
 API (the agreed contract with the nodes):
 
@@ -33,8 +33,10 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Mapping
 from functools import lru_cache
@@ -45,9 +47,11 @@ import quickjs
 
 from n8nwork.errors import ExpressionError
 from n8nwork.expressions import _code, _values
+from n8nwork.expressions._guard import Guard
 from n8nwork.expressions._host import MetaTokens, Session, to_json, zone_names
 from n8nwork.expressions.scope import ExpressionScope
 from n8nwork.expressions.template import (
+    CODE_LINE_OFFSET,
     Compiled,
     code_source,
     compile_expression,
@@ -104,6 +108,8 @@ class _Fault(Exception):
         self.detail = detail
 
 
+_OOM_TEXTS = frozenset(["null", "(Failed obtaining QuickJS error string. Concurrency issue?)"])
+
 _FAULT_MESSAGES = {
     "timeout": "Expression timed out",
     "memory": "Expression exceeded memory limit",
@@ -130,6 +136,10 @@ class ExpressionEngine:
         self.cache_size = cache_size
         self.last_logs: list[str] = []
         self._ctx: Any = None
+        self._guard: Guard | None = None
+        # the current guard, released when the engine is garbage collected without reset()
+        self._guard_box: list[Guard | None] = [None]
+        weakref.finalize(self, _release_guard, self._guard_box)
         self._fns: dict[str, Any] = {}
         self._compiled: OrderedDict[str, Compiled] = OrderedDict()
         self._js_ids: OrderedDict[str, int] = OrderedDict()
@@ -149,8 +159,8 @@ class ExpressionEngine:
         ctx.set_time_limit(60)
         for source in _boot_sources():
             ctx.eval(source)
-        ctx.set_memory_limit(self.memory_limit)
         self._fns = {name: ctx.eval("__n8n_api." + name) for name in _API}
+        self._guard = self._guard_box[0] = Guard(ctx, self.memory_limit)
         self._ctx = ctx
         self._js_ids.clear()
         self._tokens.clear()
@@ -158,6 +168,8 @@ class ExpressionEngine:
 
     def reset(self) -> None:
         """Discard the isolate; the next call builds a fresh one."""
+        _release_guard(self._guard_box)
+        self._guard = None
         self._ctx = None
         self._fns = {}
         self._js_ids.clear()
@@ -165,10 +177,23 @@ class ExpressionEngine:
         self._session = None
 
     def _call(self, name: str, *args: Any, limit: float) -> Any:
-        ctx = self._ctx
-        ctx.set_time_limit(limit)
+        return self._guarded(self._fns[name], args, limit)
+
+    def _pending_job(self, limit: float) -> bool:
+        """Runs one pending promise job; False when there was none."""
+        return bool(self._guarded(self._ctx.execute_pending_job, (), limit))
+
+    def _guarded(self, fn: Any, args: tuple[Any, ...], limit: float) -> Any:
+        guard = self._guard
+        assert guard is not None
+        guard.clear()
+        guard.arm(limit)
         try:
-            return self._fns[name](*args)
+            result = fn(*args)
+            if guard.reason is not None:
+                # interrupted inside a promise job: the rejection was caught, the limit still holds
+                raise quickjs.JSException("InternalError: interrupted")
+            return result
         except quickjs.StackOverflow as exc:
             self._session = None
             raise _Fault("stack", str(exc)) from None
@@ -176,8 +201,13 @@ class ExpressionEngine:
             text = str(exc)
             self._session = None
             if "interrupted" in text:
+                if guard.reason == "memory":
+                    self.reset()
+                    raise _Fault("memory", text) from None
                 raise _Fault("timeout", text) from None
-            if "out of memory" in text:
+            # QuickJS throws null when it cannot even allocate its out-of-memory error, and the
+            # binding cannot always turn an error into text then: API calls throw nothing else
+            if "out of memory" in text or text.split("\n", 1)[0] in _OOM_TEXTS:
                 self.reset()
                 raise _Fault("memory", text) from None
             raise _Fault("js", text) from None
@@ -499,7 +529,7 @@ class ExpressionEngine:
             except _Fault as f:
                 if f.kind != "js":
                     raise
-                raise _syntax_error(f.detail) from None
+                raise _syntax_error(f.detail, code) from None
             session, meta, items_json = self._activate(scope)
             provided = self._answers(session, session.prefetch(code))
             for _ in range(50):
@@ -533,8 +563,15 @@ class ExpressionEngine:
                     "Maximum call stack size exceeded", description="RangeError"
                 ) from None
             raise _code.CodeError(f.detail) from None
+        result = json.loads(raw)
+        _shift_lines(result)
+        if _out_of_memory(result, "throw" not in code):
+            self.reset()
+            raise _code.CodeError(
+                f"Code exceeded the memory limit of {self.memory_limit // _MB} MB"
+            )
         # the session stays: in n8n, too, the runs of one node execution share their items
-        return json.loads(raw)
+        return result
 
     def _run_once(
         self,
@@ -553,7 +590,7 @@ class ExpressionEngine:
             if time.monotonic() > deadline:
                 self.reset()
                 raise _Fault("timeout")
-            if not self._ctx.execute_pending_job():
+            if not self._pending_job(max(0.0, deadline - time.monotonic())):
                 raw = self._call("codeResult", limit=self.code_time_limit)
                 if not raw:
                     self.reset()
@@ -672,6 +709,18 @@ def _python_eval(
     return out
 
 
+def _out_of_memory(result: dict[str, Any], null_is_oom: bool) -> bool:
+    """Whether the code ran out of memory (QuickJS throws null when it cannot even allocate its
+    out-of-memory error: without a ``throw`` of its own, code that threw null ran out)."""
+    errors = [result.get("error")] + [r.get("error") for r in result.get("each", [])]
+    for e in errors:
+        if not isinstance(e, dict):
+            continue
+        if e.get("oom") or (null_is_oom and e.get("thrown") and e.get("message") == "null"):
+            return True
+    return False
+
+
 _ABSENT: Any = object()
 
 
@@ -691,7 +740,18 @@ def _columns(items: list[dict[str, Any]], keys: frozenset[str]) -> str:
     return to_json({"n": len(items), "cols": cols, "absent": absent})
 
 
-def _syntax_error(detail: str) -> _code.CodeError:
+# QuickJS's syntax error texts that V8 (n8n's engine) words differently
+_V8_SYNTAX = (
+    (re.compile(r"^unexpected token in expression: '(.*)'$"), r"Unexpected token '\1'"),
+    (re.compile(r"^unexpected end of string$"), "Invalid or unexpected token"),
+    (
+        re.compile(r"^missing initializer for const variable$"),
+        "Missing initializer in const declaration",
+    ),
+)
+
+
+def _syntax_error(detail: str, code: str) -> _code.CodeError:
     first = detail.split("\n", 1)[0]
     name, _, message = first.partition(": ")
     line = None
@@ -699,12 +759,42 @@ def _syntax_error(detail: str) -> _code.CodeError:
         if token.startswith("(<input>:") or token.startswith("<input>:"):
             digits = "".join(ch for ch in token.split(":", 1)[1] if ch.isdigit())
             if digits:
-                line = int(digits)
+                line = _user_line(int(digits))
                 break
     text = message or first
+    if line is not None and line > code.count("\n") + 1:
+        # the parser reached the wrapper's closing brace: the code ended too early
+        text, line = "Unexpected end of input", None
+    for pattern, replacement in _V8_SYNTAX:
+        if pattern.match(text):
+            text = pattern.sub(replacement, text)
+            break
     if line is not None:
         text = f"{text} [line {line}]"
     return _code.CodeError(text, description=name or "SyntaxError")
+
+
+def _release_guard(box: list[Guard | None]) -> None:
+    if box[0] is not None:
+        box[0].release()
+        box[0] = None
+
+
+def _user_line(line: int | None) -> int | None:
+    """The Code-node line of a line of :func:`code_source`."""
+    if line is None or line <= CODE_LINE_OFFSET:
+        return None
+    return line - CODE_LINE_OFFSET
+
+
+def _shift_lines(result: Any) -> None:
+    if not isinstance(result, dict):
+        return
+    errors = [result.get("error")]
+    errors += [r.get("error") for r in result.get("each", ()) if isinstance(r, dict)]
+    for err in errors:
+        if isinstance(err, dict) and isinstance(err.get("line"), int):
+            err["line"] = _user_line(err["line"])
 
 
 _local = threading.local()

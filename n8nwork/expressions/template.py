@@ -169,8 +169,11 @@ def function_source(chunks: list[Chunk]) -> tuple[str, frozenset[str]]:
         + 'return function($json,$itemIndex,$binary){"use strict";'
         + _prologue(uses)
     )
+    # QuickJS throws null when it cannot even allocate its out-of-memory error: without a
+    # ``throw`` of its own, an expression that throws null ran out of memory
+    handler = "__n8n_E(e)" if _may_throw(codes, chunks) else "__n8n_E(e,1)"
     if whole:
-        body = "try{return (" + codes[1] + "\n);}catch(e){return __n8n_E(e);}"
+        body = "try{return (" + codes[1] + "\n);}catch(e){return " + handler + ";}"
     else:
         parts = ["var v,s='';"]
         for chunk, code in zip(chunks, codes, strict=True):
@@ -179,12 +182,19 @@ def function_source(chunks: list[Chunk]) -> tuple[str, frozenset[str]]:
                     parts.append("s+=" + json.dumps(code) + ";")
                 continue
             parts.append(
-                "try{v=(" + code + "\n);}catch(e){v=__n8n_E(e);}"
+                "try{v=(" + code + "\n);}catch(e){v=" + handler + ";}"
                 "if(v||v===0||v===false)s+=String(v);"
             )
         parts.append("return s;")
         body = "".join(parts)
     return head + body + "}})()", uses
+
+
+def _may_throw(codes: list[str], chunks: list[Chunk]) -> bool:
+    return any(
+        ch.code and ("throw" in c or "$evaluateExpression" in c)
+        for c, ch in zip(codes, chunks, strict=True)
+    )
 
 
 # identifiers an expression may use without needing the whole input items in the isolate
@@ -318,6 +328,11 @@ def compile_expression(source: str) -> Compiled:
     return Compiled(source, "js", js=js, uses=uses, json_keys=keys)
 
 
+#: user line N of a Code node body is line N + CODE_LINE_OFFSET of :func:`code_source`
+#: (QuickJS records no line for statements on the line that opens the function)
+CODE_LINE_OFFSET = 1
+
+
 def code_source(code: str) -> str:
-    """The JavaScript source of a Code / Function node body (user line 1 stays line 1)."""
-    return "(async function VmCodeWrapper() {" + code + "\n})"
+    """The JavaScript source of a Code / Function node body."""
+    return "(async function VmCodeWrapper() {\n" + code + "\n})"

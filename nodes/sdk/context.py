@@ -9,6 +9,7 @@ cached, so a node that loops over items pays one engine round trip per parameter
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from n8nwork.errors import ExpressionError, NodeExecutionError
@@ -20,13 +21,21 @@ from n8nwork.workflow.model import Node, Workflow
 _MISSING: Any = object()
 
 
+_MAPPINGS = (dict, MappingProxyType)
+_SEQUENCES = (list, tuple)
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _contains_expression(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.startswith("=")
+    kind = type(value)
+    if kind is str:
+        return bool(value) and value[0] == "="
+    if kind in _MAPPINGS:
+        return any(_contains_expression(v) for v in value.values())
+    if kind in _SEQUENCES:
+        return any(_contains_expression(v) for v in value)
     if isinstance(value, Mapping):
         return any(_contains_expression(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(_contains_expression(v) for v in value)
     return False
 
 
@@ -46,6 +55,7 @@ class ExecutionContext:
         self.node_context: dict[str, Any] = node_context if node_context is not None else {}
         self._engine = engine
         self._cache: dict[str, list[Any]] = {}
+        self._raw: dict[str, tuple[Any, bool]] = {}
         self.hints: list[str] = []
 
     # ------------------------------------------------------------------ identity
@@ -126,11 +136,18 @@ class ExecutionContext:
         Expressions anywhere inside the value are evaluated for that item; a failing
         expression raises ``ExpressionError`` naming the parameter and the item.
         """
-        value = self._lookup(name)
+        found = self._raw.get(name)
+        if found is None:
+            value = self._lookup(name)
+            found = self._raw[name] = (
+                value,
+                value is not _MISSING and _contains_expression(value),
+            )
+        value, dynamic = found
         if value is _MISSING:
             return thaw(self._default(name, default))
-        if not _contains_expression(value):
-            return thaw(value)
+        if not dynamic:
+            return value if type(value) in _SCALARS else thaw(value)
         values = self._cache.get(name)
         if values is None:
             values = self.engine.evaluate_all(value, self.scope, parameter=name)
@@ -152,7 +169,9 @@ class ExecutionContext:
     def _lookup(self, name: str) -> Any:
         cur: Any = self.node.parameters
         for part in name.split("."):
-            if isinstance(cur, Mapping) and part in cur:
+            if type(cur) in _MAPPINGS and part in cur:
+                cur = cur[part]
+            elif isinstance(cur, Mapping) and part in cur:
                 cur = cur[part]
             else:
                 return _MISSING

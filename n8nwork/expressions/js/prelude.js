@@ -654,6 +654,7 @@
       o.name = e.name;
       o.message = v8Message(String(e.message));
       o.expression = isExpressionError(e);
+      if (isOOM(e)) o.oom = true;
       o.line = userLine(e.stack);
       var extra = ["description", "causeDetailed", "nodeCause", "messageTemplate", "type", "functionality", "descriptionKey"];
       for (var i = 0; i < extra.length; i++) {
@@ -662,8 +663,10 @@
     } else {
       o.name = "Error";
       o.thrown = true;
-      try { o.message = JSON.stringify(e); } catch (x) { o.message = String(e); }
-      if (o.message === undefined) o.message = String(e);
+      try { o.message = JSON.stringify(e); } catch (x) { o.message = undefined; }
+      if (o.message === undefined) {
+        try { o.message = String(e); } catch (x) { o.message = Object.prototype.toString.call(e); }
+      }
     }
     return o;
   }
@@ -689,8 +692,18 @@
   }
 
   // the handler compiled expressions call in their catch: n8n swallows everything but its own errors
-  G.__n8n_E = function (e) {
-    if (e === NEED || isExpressionError(e)) throw e;
+  function isOOM(e) {
+    return e instanceof Error && e.name === "InternalError" && e.message === "out of memory";
+  }
+  // QuickJS throws null when it cannot allocate its out-of-memory error (nullIsOOM: the
+  // expression has no throw of its own)
+  var OOM_ERROR = new Error("out of memory");
+  OOM_ERROR.name = "InternalError";
+  var OOM_RESULT = { error: { name: "InternalError", message: "out of memory", oom: true } };
+  OOM_RESULT.error[MARK] = "err";
+  G.__n8n_E = function (e, nullIsOOM) {
+    if (e === null && nullIsOOM) throw OOM_ERROR;
+    if (e === NEED || isExpressionError(e) || isOOM(e)) throw e;
     return undefined;
   };
   G.__n8n_throw = function (message) { throw ExpressionExtensionError(message); };
@@ -734,6 +747,7 @@
             fns[j].call(EMPTY_THIS, it.json, i, it.binary);
           v = encode(v);
         } catch (e) {
+          if (isOOM(e)) throw e; // the host discards this isolate
           v = e === NEED ? null : encodeError(e);
         }
         cols[j][i - b.start] = v;
@@ -837,6 +851,7 @@
       state.result = v;
     }, function (e) {
       state.done = true;
+      state.result = OOM_RESULT; // stays when encoding the error runs out of memory too
       state.result = { error: encodeError(e) };
     });
   }
@@ -852,7 +867,7 @@
       if (api.cleanup) api.cleanup(true);
       return JSON.stringify({ need: need });
     }
-    var out = st.result;
+    var out = st.result || OOM_RESULT;
     out.logs = S.logs;
     S.code = null;
     S.over = {};

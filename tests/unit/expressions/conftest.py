@@ -75,7 +75,7 @@ def scope_for(
 ) -> ExpressionScope:
     run = StaticRun(runs=runs or {}, contexts=contexts or {})
     parents = workflow.parents.get(node, ())
-    default_source = [Source(parents[0].source)] if parents else []
+    default_source: list[Source | None] = [Source(parents[0].source)] if parents else []
     kwargs.setdefault("execution", {"id": "exec-1", "mode": "manual"})
     return ExpressionScope(
         workflow=workflow,
@@ -85,6 +85,12 @@ def scope_for(
         source=source if source is not None else default_source,
         **kwargs,
     )
+
+
+def as_items(result: Any) -> list[dict[str, Any]]:
+    """``run_code``'s result when it is a list of items."""
+    assert isinstance(result, list)
+    return result
 
 
 def stamp(items: Items, input_index: int = 0) -> Items:

@@ -161,7 +161,9 @@ def test_extensions(engine: ExpressionEngine, code: str, expected: object) -> No
         ("'x'.toDateTime()", "cannot convert to Luxon DateTime"),
     ],
 )
-def test_extension_errors_fail_the_evaluation(engine: ExpressionEngine, code: str, message: str) -> None:
+def test_extension_errors_fail_the_evaluation(
+    engine: ExpressionEngine, code: str, message: str
+) -> None:
     with pytest.raises(ExpressionError, match=message.replace("(", "\\(").replace(")", "\\)")):
         ev(engine, code)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from n8nwork.errors import ExpressionError
@@ -17,7 +19,7 @@ from n8nwork.run.lineage import (
 from nodes.sdk.testing import StaticRun
 from tests.unit.expressions.conftest import Chain, node_run, scope_for, stamp
 
-START = [{"json": {"s": i}} for i in range(3)]
+START: list[dict[str, Any]] = [{"json": {"s": i}} for i in range(3)]
 
 
 def chain_run():
@@ -27,7 +29,7 @@ def chain_run():
         {"json": {"f": 1}, "pairedItem": {"item": 1}},
         {"json": {"f": 2}, "pairedItem": {"item": 2}},
     ]
-    split = [
+    split: list[dict[str, Any]] = [
         {"json": {"x": "1a"}, "pairedItem": {"item": 0}},
         {"json": {"x": "1b"}, "pairedItem": 0},
         {"json": {"x": "2a"}, "pairedItem": [{"item": 1}]},
@@ -68,7 +70,7 @@ def test_merge_inputs_resolve_through_the_right_input(engine: ExpressionEngine) 
         ["T", "A", "B", "M", "Node"],
         extra_connections=[("T", 0, "B", 0), ("A", 0, "M", 0), ("B", 0, "M", 1)],
     ).workflow()
-    t_out = [{"json": {}}]
+    t_out: list[dict[str, Any]] = [{"json": {}}]
     a_out = [{"json": {"id": 1}, "pairedItem": {"item": 0}}]
     b_out = [{"json": {"id": 2}, "pairedItem": {"item": 0}}]
     # Merge's "empty" output pairs with both its inputs' items
@@ -118,7 +120,10 @@ def test_missing_paired_item_names_the_node(engine: ExpressionEngine) -> None:
 
 def test_not_an_ancestor_and_not_executed(engine: ExpressionEngine) -> None:
     wf = Chain(["T", "A", "Node", "Side"]).workflow()  # Side comes after Node
-    runs = {"T": [node_run([[{"json": {}}]])], "A": [node_run([[{"json": {}, "pairedItem": {"item": 0}}]], [Source("T")])]}
+    runs = {
+        "T": [node_run([[{"json": {}}]])],
+        "A": [node_run([[{"json": {}, "pairedItem": {"item": 0}}]], [Source("T")])],
+    }
     scope = scope_for(wf, "Node", stamp([{"json": {}}]), runs=runs)
     with pytest.raises(ExpressionError, match="Invalid expression"):
         engine.evaluate("={{ $('Side').item }}", scope, 0)
@@ -152,7 +157,11 @@ def test_source_overwrite_and_run_index() -> None:
             "json": {},
             "pairedItem": {
                 "item": 0,
-                "sourceOverwrite": {"previousNode": "T", "previousNodeOutput": 0, "previousNodeRun": 1},
+                "sourceOverwrite": {
+                    "previousNode": "T",
+                    "previousNodeOutput": 0,
+                    "previousNodeRun": 1,
+                },
             },
         }
     ]

@@ -68,7 +68,9 @@ def test_whole_expression_keeps_types(engine: ExpressionEngine) -> None:
 
 def test_dates_serialize_like_n8n(engine: ExpressionEngine) -> None:
     assert ev(engine, "={{ new Date(0) }}") == "1970-01-01T00:00:00.000Z"
-    assert ev(engine, "={{ DateTime.fromISO('2026-08-24T10:30:00Z') }}").startswith("2026-08-24T10:30")
+    assert ev(engine, "={{ DateTime.fromISO('2026-08-24T10:30:00Z') }}").startswith(
+        "2026-08-24T10:30"
+    )
     assert ev(engine, "={{ Duration.fromObject({hours: 2}) }}") == "PT2H"
 
 
@@ -115,7 +117,16 @@ def test_refused_expressions(engine: ExpressionEngine, expr: str, message: str) 
 
 
 def test_denylisted_globals_are_empty_objects(engine: ExpressionEngine) -> None:
-    for name in ("globalThis", "window", "eval", "Function", "fetch", "Promise", "Reflect", "process"):
+    for name in (
+        "globalThis",
+        "window",
+        "eval",
+        "Function",
+        "fetch",
+        "Promise",
+        "Reflect",
+        "process",
+    ):
         assert ev(engine, "={{ " + name + " }}") == {}, name
     assert ev(engine, "={{ typeof require }}") == "object"
     assert ev(engine, "={{ typeof XMLHttpRequest }}") == "object"

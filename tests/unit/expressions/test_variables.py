@@ -3,6 +3,8 @@ $execution, $workflow, $vars, $env, $now/$today, $jmespath, $if and friends."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from n8nwork.errors import ExpressionError
@@ -10,8 +12,11 @@ from n8nwork.expressions import ExpressionEngine
 from n8nwork.run.data import Source
 from tests.unit.expressions.conftest import Chain, node_run, scope_for, simple_scope, stamp
 
-ITEMS = [
-    {"json": {"id": 1, "name": "Ada"}, "binary": {"file": {"data": "QUJD", "mimeType": "text/plain", "fileName": "a.txt"}}},
+ITEMS: list[dict[str, Any]] = [
+    {
+        "json": {"id": 1, "name": "Ada"},
+        "binary": {"file": {"data": "QUJD", "mimeType": "text/plain", "fileName": "a.txt"}},
+    },
     {"json": {"id": 2, "name": "Grace"}},
 ]
 
@@ -42,7 +47,9 @@ def test_input(engine: ExpressionEngine) -> None:
     assert all_of(engine, "={{ $input.all().map(i => i.json.id).join() }}") == ["1,2", "1,2"]
     assert one(engine, "={{ $input.first().json.name }}") == "Ada"
     assert one(engine, "={{ $input.last().json.name }}") == "Grace"
-    assert one(engine, "={{ $input.params.x }}", simple_scope(ITEMS, params={"Prev": {"x": 5}})) == 5
+    assert (
+        one(engine, "={{ $input.params.x }}", simple_scope(ITEMS, params={"Prev": {"x": 5}})) == 5
+    )
     with pytest.raises(ExpressionError, match="should have no arguments"):
         one(engine, "={{ $input.first(1) }}")
 
@@ -102,7 +109,7 @@ def test_other_nodes(engine: ExpressionEngine) -> None:
         one(engine, "={{ $('Nope').first() }}", scope)
     with pytest.raises(ExpressionError, match="Referenced node doesn't exist"):
         one(engine, "={{ $node['Nope'].json }}", scope)
-    with pytest.raises(ExpressionError, match="Missing item index for .itemMatching"):
+    with pytest.raises(ExpressionError, match=r"Missing item index for \.itemMatching"):
         one(engine, "={{ $('Start').itemMatching() }}", scope)
     with pytest.raises(ExpressionError, match="When calling"):
         one(engine, "={{ $('') }}", scope)
@@ -113,7 +120,10 @@ def test_unexecuted_nodes(engine: ExpressionEngine) -> None:
     runs = {"Set": runs["Set"]}
     scope = scope_for(wf, "Node", stamp(set_out), runs=runs)
     assert one(engine, "={{ $('Start').isExecuted }}", scope) is False
-    assert one(engine, "={{ $if($('Start').isExecuted, $('Start').item.json.s, 'none') }}", scope) == "none"
+    assert (
+        one(engine, "={{ $if($('Start').isExecuted, $('Start').item.json.s, 'none') }}", scope)
+        == "none"
+    )
     with pytest.raises(ExpressionError, match="Node 'Start' hasn't been executed"):
         one(engine, "={{ $('Start').first() }}", scope)
     with pytest.raises(ExpressionError, match="Node 'Start' hasn't been executed"):
@@ -121,7 +131,14 @@ def test_unexecuted_nodes(engine: ExpressionEngine) -> None:
 
 
 def test_parameter(engine: ExpressionEngine) -> None:
-    params = {"Node": {"a": "={{ $json.id * 2 }}", "b": "plain", "c": {"__rl": True, "value": "x", "mode": "list"}, "self": "={{ $parameter.self }}"}}
+    params = {
+        "Node": {
+            "a": "={{ $json.id * 2 }}",
+            "b": "plain",
+            "c": {"__rl": True, "value": "x", "mode": "list"},
+            "self": "={{ $parameter.self }}",
+        }
+    }
     scope = simple_scope(ITEMS, params=params)
     assert all_of(engine, "={{ $parameter.a }}", scope) == [2, 4]
     assert all_of(engine, "={{ $parameter['b'] }}", scope) == ["plain", "plain"]
@@ -139,7 +156,12 @@ def test_run_and_workflow_facts(engine: ExpressionEngine) -> None:
     scope = simple_scope(
         ITEMS,
         run_index=3,
-        execution={"id": "ex-9", "mode": "manual", "resumeUrl": "http://x/r", "customData": {"k": "v"}},
+        execution={
+            "id": "ex-9",
+            "mode": "manual",
+            "resumeUrl": "http://x/r",
+            "customData": {"k": "v"},
+        },
         variables={"region": "eu"},
     )
     assert one(engine, "={{ $runIndex }}", scope) == 3
@@ -148,7 +170,10 @@ def test_run_and_workflow_facts(engine: ExpressionEngine) -> None:
     assert one(engine, "={{ $execution.mode }}", scope) == "test"
     assert one(engine, "={{ $execution.resumeUrl }}", scope) == "http://x/r"
     assert one(engine, "={{ $execution.customData.get('k') }}", scope) == "v"
-    assert one(engine, "={{ $workflow.id }}|{{ $workflow.name }}|{{ $workflow.active }}", scope) == "wf-1|Test workflow|false"
+    assert (
+        one(engine, "={{ $workflow.id }}|{{ $workflow.name }}|{{ $workflow.active }}", scope)
+        == "wf-1|Test workflow|false"
+    )
     assert one(engine, "={{ $vars.region }}", scope) == "eu"
     assert one(engine, "={{ $nodeVersion }}", scope) == 1
     assert one(engine, "={{ $nodeId }}", scope) == "id-Node"
