@@ -282,6 +282,53 @@ def rotate_key(
         raise _fail(f"credentials still under old keys: {stale}", EXIT_FAILED)
 
 
+@app.command()
+def up(
+    address: Annotated[
+        str | None, typer.Option(help="Join this Ray cluster instead of starting a local one.")
+    ] = None,
+    host: Annotated[str, typer.Option(help="Address the API listens on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port of the API.")] = 8000,
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", help="PostgreSQL URL (default: the SQLite file)."),
+    ] = None,
+    redis_url: Annotated[
+        str | None, typer.Option("--redis-url", help="Redis URL (default: in-process caches).")
+    ] = None,
+    num_cpus: Annotated[
+        int | None, typer.Option(min=1, help="CPUs of the local Ray cluster.")
+    ] = None,
+    proxy: Annotated[
+        str, typer.Option(help="HTTP front end: auto, haproxy or default (Serve's proxy).")
+    ] = "auto",
+    dashboard: Annotated[bool, typer.Option(help="Start the Ray dashboard.")] = True,
+) -> None:
+    """Start the platform: Ray, migrations, the owner account, the API on Ray Serve."""
+    from serve.up import UpOptions
+    from serve.up import up as bring_up
+
+    options = UpOptions(
+        address=address,
+        host=host,
+        port=port,
+        database_url=database_url,
+        redis_url=redis_url,
+        num_cpus=num_cpus,
+        proxy=proxy,
+        dashboard=dashboard,
+    )
+    from pydantic import ValidationError
+
+    try:
+        code = bring_up(options)
+    except ValidationError as exc:
+        raise _fail(f"invalid settings: {exc}") from exc
+    except N8nworkError as exc:
+        raise _fail(str(exc), EXIT_FAILED) from exc
+    raise typer.Exit(code)
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

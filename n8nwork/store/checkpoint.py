@@ -76,6 +76,9 @@ class Checkpoint:
     run: NodeRun | Mapping[str, Any] | None = None
     state: RunState | Mapping[str, Any] | None = None
     lease_epoch: int | None = None
+    more_runs: Sequence[tuple[str, int, NodeRun | Mapping[str, Any]]] = ()
+    """Further ``(node, run_index, run)`` written in the same transaction: one step of a run
+    can record several node runs (pinned or disabled nodes resolved without executing)."""
 
 
 @dataclass(slots=True)
@@ -94,6 +97,7 @@ class PreparedCheckpoint:
     state: RawJSON | None
     status: dict[str, Any] | None
     blobs: list[PayloadBlob] = field(default_factory=list)
+    more_rows: list[dict[str, Any]] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------- preparing
@@ -213,6 +217,36 @@ def _number(value: Any, what: str) -> float:
         raise InvalidInputError(f"{what}: {value!r} is not a number") from exc
 
 
+def _node_row(
+    execution_id: int,
+    node: str,
+    run_index: int,
+    raw_run: NodeRun | Mapping[str, Any],
+    ext: Externalizer,
+    limits: StoreLimits,
+) -> dict[str, Any]:
+    check_text(node, what="node name", max_length=limits.max_name_length)
+    if not isinstance(run_index, int) or run_index < 0:
+        raise InvalidInputError(f"run index: {run_index!r} is not a non-negative integer")
+    run = _node_run_json(raw_run)
+    what = f"run of node {node!r}"
+    text, size = serialize(run, what=what)
+    if size > limits.inline_payload_bytes:
+        run = ext.node_run(run, node=node)
+        text, size = serialize(run, what=what)
+    status = run.get("executionStatus") or "success"
+    check_text(str(status), what="node run status", max_length=16)
+    return {
+        "execution_id": execution_id,
+        "node": node,
+        "run_index": run_index,
+        "status": str(status),
+        "start_time": _number(run.get("startTime"), "startTime"),
+        "execution_time": _number(run.get("executionTime"), "executionTime"),
+        "data": check_size(text, size, max_bytes=limits.max_document_bytes, what=what),
+    }
+
+
 def prepare_checkpoint(cp: Checkpoint, limits: StoreLimits) -> PreparedCheckpoint:
     """Check and serialize a checkpoint (raises ``InvalidInputError`` for bad input)."""
     if not isinstance(cp.execution_id, int) or isinstance(cp.execution_id, bool):
@@ -222,32 +256,23 @@ def prepare_checkpoint(cp: Checkpoint, limits: StoreLimits) -> PreparedCheckpoin
     if cp.run is not None:
         if cp.node is None:
             raise InvalidInputError("checkpoint: a node run needs its node name")
-        check_text(cp.node, what="node name", max_length=limits.max_name_length)
-        if not isinstance(cp.run_index, int) or cp.run_index < 0:
-            raise InvalidInputError(f"run index: {cp.run_index!r} is not a non-negative integer")
-        run = _node_run_json(cp.run)
-        what = f"run of node {cp.node!r}"
-        text, size = serialize(run, what=what)
-        if size > limits.inline_payload_bytes:
-            run = ext.node_run(run, node=cp.node)
-            text, size = serialize(run, what=what)
-        status = run.get("executionStatus") or "success"
-        check_text(str(status), what="node run status", max_length=16)
-        node_row = {
-            "execution_id": cp.execution_id,
-            "node": cp.node,
-            "run_index": cp.run_index,
-            "status": str(status),
-            "start_time": _number(run.get("startTime"), "startTime"),
-            "execution_time": _number(run.get("executionTime"), "executionTime"),
-            "data": check_size(text, size, max_bytes=limits.max_document_bytes, what=what),
-        }
+        node_row = _node_row(cp.execution_id, cp.node, cp.run_index, cp.run, ext, limits)
+    more_rows = [
+        _node_row(cp.execution_id, node, run_index, run, ext, limits)
+        for node, run_index, run in cp.more_runs
+    ]
     state = status_values = None
     if cp.state is not None:
         state, raw = _state_document(cp.state, ext, limits)
         status_values = _status_values(raw, limits)
     return PreparedCheckpoint(
-        cp.execution_id, cp.lease_epoch, node_row, state, status_values, list(ext.blobs.values())
+        cp.execution_id,
+        cp.lease_epoch,
+        node_row,
+        state,
+        status_values,
+        list(ext.blobs.values()),
+        more_rows,
     )
 
 
@@ -408,8 +433,7 @@ def apply_checkpoints(
     for p in live:
         for row in _blob_rows(p.execution_id, p.blobs):
             blobs[(p.execution_id, row["digest"])] = row
-        if p.node_row is not None:
-            r = p.node_row
+        for r in ([p.node_row] if p.node_row is not None else []) + p.more_rows:
             node_rows[(r["execution_id"], r["node"], r["run_index"])] = r
         if p.state is not None:
             states[p.execution_id] = {"b_id": p.execution_id, "b_state": p.state, "b_now": now}

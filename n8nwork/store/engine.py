@@ -4,7 +4,9 @@
   ``synchronous_commit = on`` so an acknowledged commit is on disk whatever the server default.
 - SQLite (``sqlite:///path``): WAL (readers never block the writer), ``synchronous=FULL`` (a
   commit is durable), foreign keys on, a busy timeout, and real ``BEGIN`` so transactions and
-  savepoints behave as on PostgreSQL. The file's folder is created with mode 0700.
+  savepoints behave as on PostgreSQL (``execution_options(sqlite_begin="IMMEDIATE")`` on an
+  engine makes its transactions take the write lock at BEGIN; ignored on PostgreSQL).
+  The file's folder is created with mode 0700.
 
 The engine's JSON serializer is ``engine_json_serializer``: documents checked by ``dump_json``
 are written as they are, anything else is checked on the way in.
@@ -24,6 +26,7 @@ from sqlmodel import Session
 from n8nwork.store.jsonsafe import engine_json_deserializer, engine_json_serializer
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_BEGIN_MODES = ("DEFERRED", "IMMEDIATE", "EXCLUSIVE")
 
 
 def normalize_url(url: str) -> str:
@@ -84,7 +87,11 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # ``engine.execution_options(sqlite_begin="IMMEDIATE")`` takes the write lock at the
+        # start: a transaction that reads and then writes cannot fail with SQLITE_BUSY when
+        # another writer committed in between (a deferred one can, at once, unretried).
+        mode = connection.get_execution_options().get("sqlite_begin")
+        connection.exec_driver_sql(f"BEGIN {mode}" if mode in SQLITE_BEGIN_MODES else "BEGIN")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

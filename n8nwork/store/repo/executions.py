@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, delete, select, update
 
 from n8nwork.run.data import NodeRun
 from n8nwork.run.state import RunState
@@ -24,7 +24,12 @@ from n8nwork.store.checkpoint import (
     prepare_checkpoint,
     prepare_create,
 )
-from n8nwork.store.errors import InvalidInputError, LeaseLostError, NotFoundError
+from n8nwork.store.errors import (
+    ConflictError,
+    InvalidInputError,
+    LeaseLostError,
+    NotFoundError,
+)
 from n8nwork.store.limits import DEFAULT_LIMITS, StoreLimits
 from n8nwork.store.payloads import decode_blob, resolve_node_run, resolve_run_state
 from n8nwork.store.repo._errors import translated
@@ -130,6 +135,32 @@ def set_execution_status(
     with translated("set execution status"):
         session.flush()
     return row
+
+
+def delete_execution(*, session: Session, execution_id: int) -> bool:
+    """Delete a finished execution with its run data (ON DELETE CASCADE). ``False`` if there
+    is none; ``ConflictError`` if it is still unfinished (the condition is in the DELETE
+    itself, so a run resumed meanwhile is not deleted)."""
+    result = session.execute(
+        delete(Execution)
+        .where(col(Execution.id) == execution_id, col(Execution.status).in_(FINISHED))
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount == 1:  # type: ignore[attr-defined]
+        return True
+    if session.get(Execution, execution_id, populate_existing=True) is None:
+        return False
+    raise ConflictError(f"execution {execution_id} is not finished; cancel it first")
+
+
+def set_retry_of(*, session: Session, execution_id: int, retry_of: int) -> None:
+    """Record that ``execution_id`` retries ``retry_of`` (touches that column only)."""
+    session.execute(
+        update(Execution)
+        .where(col(Execution.id) == execution_id)
+        .values(retry_of=retry_of)
+        .execution_options(synchronize_session=False)
+    )
 
 
 # ---------------------------------------------------------------------------- reading

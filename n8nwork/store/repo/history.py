@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from n8nwork.store.errors import InvalidInputError
 from n8nwork.store.jsonsafe import check_text
 from n8nwork.store.tables.executions import MODES, STATUSES, Execution
+from n8nwork.store.tables.workflows import WorkflowRow
 
 MAX_PAGE = 500
 
@@ -37,6 +38,8 @@ class ExecutionFilter:
     started_before: datetime | None = None
     retry_of: int | None = None
     parent_execution_id: int | None = None
+    project_ids: Sequence[str] | None = None
+    """Only executions of workflows in these projects (``None``: any project)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +53,8 @@ class ExecutionPage:
 def _check(flt: ExecutionFilter) -> None:
     for wid in flt.workflow_ids:
         check_text(wid, what="workflow id filter", max_length=36)
+    for pid in flt.project_ids or ():
+        check_text(pid, what="project id filter", max_length=36)
     for status in flt.statuses:
         if status not in STATUSES:
             raise InvalidInputError(f"status filter: {status!r} is not one of {STATUSES}")
@@ -115,6 +120,11 @@ def list_executions(
             query = query.where(col(Execution.id) < ident)
     if flt.workflow_ids:
         query = query.where(col(Execution.workflow_id).in_(list(flt.workflow_ids)))
+    if flt.project_ids is not None:
+        in_projects = select(WorkflowRow.id).where(
+            col(WorkflowRow.project_id).in_(list(flt.project_ids))
+        )
+        query = query.where(col(Execution.workflow_id).in_(in_projects))
     if flt.statuses:
         query = query.where(col(Execution.status).in_(list(flt.statuses)))
     if flt.modes:

@@ -39,6 +39,36 @@ def get_project(*, session: Session, project_id: str) -> Project:
     return project
 
 
+def list_projects(
+    *, session: Session, limit: int = 100, after_id: str | None = None
+) -> list[Project]:
+    """Every project by id (keyset on ``after_id``), for instance owners and admins."""
+    query = select(Project).order_by(col(Project.id)).limit(limit)
+    if after_id is not None:
+        query = query.where(col(Project.id) > after_id)
+    return list(session.exec(query))
+
+
+def rename_project(*, session: Session, project_id: str, name: str) -> Project:
+    project = get_project(session=session, project_id=project_id)
+    project.name = check_text(name, what="project name")
+    project.updated_at = utcnow()
+    session.add(project)
+    session.flush()
+    return project
+
+
+def delete_project(*, session: Session, project_id: str) -> bool:
+    """Delete a project with its memberships, workflows (and their executions) and
+    credentials (ON DELETE CASCADE); ``False`` if it does not exist."""
+    project = session.get(Project, project_id)
+    if project is None:
+        return False
+    session.delete(project)
+    session.flush()
+    return True
+
+
 def personal_project(*, session: Session, user_id: str) -> Project:
     query = (
         select(Project)

@@ -119,6 +119,18 @@ def set_password(*, session: Session, user_id: str, password: str) -> User:
     return user
 
 
+def set_user_role(*, session: Session, user_id: str, role: str) -> User:
+    """Change a user's instance role (one of ``GLOBAL_ROLES``)."""
+    if role not in GLOBAL_ROLES:
+        raise InvalidInputError(f"role: {role!r} is not one of {', '.join(GLOBAL_ROLES)}")
+    user = get_user(session=session, user_id=user_id)
+    user.role = role
+    user.updated_at = utcnow()
+    session.add(user)
+    session.flush()
+    return user
+
+
 def set_user_disabled(*, session: Session, user_id: str, disabled: bool) -> User:
     user = get_user(session=session, user_id=user_id)
     user.disabled = disabled

@@ -9,6 +9,7 @@ workflow model (``Workflow.from_json``) and by size before they are stored.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -160,12 +161,15 @@ def list_workflows(
     name_contains: str | None = None,
     limit: int = 50,
     after_id: str | None = None,
+    project_ids: Sequence[str] | None = None,
 ) -> list[WorkflowRow]:
     """Workflows by id (keyset on ``after_id``); ``name_contains`` matches literally (``%``
-    and ``_`` are not wildcards)."""
+    and ``_`` are not wildcards); ``project_ids`` keeps those of any of these projects."""
     query = select(WorkflowRow).order_by(col(WorkflowRow.id)).limit(limit)
     if project_id is not None:
         query = query.where(WorkflowRow.project_id == project_id)
+    if project_ids is not None:
+        query = query.where(col(WorkflowRow.project_id).in_(list(project_ids)))
     if name_contains:
         check_text(name_contains, what="name filter")
         query = query.where(col(WorkflowRow.name).contains(name_contains, autoescape=True))

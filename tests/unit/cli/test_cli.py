@@ -23,10 +23,20 @@ def noop_workflow() -> dict[str, Any]:
     return {
         "name": "two nodes",
         "nodes": [
-            {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1,
-             "parameters": {}, "position": [0, 0]},
-            {"name": "Pass", "type": "n8n-nodes-base.noOp", "typeVersion": 1,
-             "parameters": {}, "position": [200, 0]},
+            {
+                "name": "Start",
+                "type": "n8n-nodes-base.manualTrigger",
+                "typeVersion": 1,
+                "parameters": {},
+                "position": [0, 0],
+            },
+            {
+                "name": "Pass",
+                "type": "n8n-nodes-base.noOp",
+                "typeVersion": 1,
+                "parameters": {},
+                "position": [200, 0],
+            },
         ],
         "connections": {"Start": {"main": [[{"node": "Pass", "type": "main", "index": 0}]]}},
     }
@@ -54,8 +64,10 @@ def test_bad_files_give_one_line_and_exit_2(tmp_path: Path) -> None:
     cases = {
         "missing.json": None,
         "broken.json": "{nope",
-        "invalid.json": {"nodes": [{"name": "X", "type": "acme.unknown", "typeVersion": 1}],
-                         "connections": {}},
+        "invalid.json": {
+            "nodes": [{"name": "X", "type": "acme.unknown", "typeVersion": 1}],
+            "connections": {},
+        },
     }
     for name, content in cases.items():
         path = tmp_path / name if content is None else write(tmp_path, name, content)
@@ -96,3 +108,14 @@ def test_conformance_reports_failures_and_exit_code(tmp_path: Path) -> None:
 def test_conformance_missing_path_is_usage_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["conformance", str(tmp_path / "nope")])
     assert result.exit_code == 2
+
+
+def test_up_is_a_command() -> None:
+    from typer.testing import CliRunner
+
+    from n8nwork.cli import app
+
+    result = CliRunner().invoke(app, ["up", "--help"])
+    assert result.exit_code == 0
+    for option in ("--address", "--database-url", "--redis-url", "--port", "--proxy"):
+        assert option in result.output

@@ -1,0 +1,118 @@
+"""The FastAPI application: ``create_app(settings, *, runtime=None, store=None, cache=None)``.
+
+What is not given is opened at start-up (lifespan) and closed at shutdown: the store from
+settings (the embedded SQLite file migrates itself), the cache (Redis when
+``N8NWORK_REDIS__URL`` is set, in-process otherwise), and the runtime (a factory
+``runtime(store, cache, registry)`` may be given instead of an instance; by default the
+in-process ``LocalRuntime``). The Ray Serve deployment passes a factory for the Ray runtime.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+from fastapi import FastAPI
+
+from n8nwork.cache import Cache, connect_cache
+from n8nwork.settings import Settings
+from n8nwork.store import Store, open_store, session_factory
+from serve import errors
+from serve.auth.tokens import TokenSigner
+from serve.config import ApiConfig
+from serve.context import AppContext
+from serve.middleware import RequestGuard
+from serve.routes import api_router, health
+from serve.routes.node_types import describe_all
+from serve.runtime import Runtime
+
+RuntimeFactory = Callable[[Store, Cache, Any], Runtime]
+VERSION = "0.1.0"
+DESCRIPTION = """n8n-compatible workflow automation on Ray.
+
+Authenticate with `Authorization: Bearer <access token>` (from `POST /api/v1/auth/login`) or
+with an API key as `X-N8N-API-KEY: <key>` (n8n's header) or `Authorization: Bearer <key>`.
+Errors are `{"error": {"status", "code", "message", "fields": [{"field", "problem"}]}}`.
+"""
+
+
+async def _open_store(settings: Settings) -> Store:
+    opened: Store = await anyio.to_thread.run_sync(open_store, settings)
+    return opened
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    runtime: Runtime | RuntimeFactory | None = None,
+    store: Store | None = None,
+    cache: Cache | None = None,
+    config: ApiConfig | None = None,
+    registry: Any = None,
+) -> FastAPI:
+    """The API app; pass ``store``/``cache``/``runtime`` to share existing ones (tests)."""
+    the_settings: Settings = settings or Settings()
+    the_config: ApiConfig = config or ApiConfig()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from nodes.sdk.registry import default_registry
+
+        the_store = store if store is not None else await _open_store(the_settings)
+        redis_url = the_settings.redis.url.get_secret_value() if the_settings.redis.url else None
+        the_cache = cache or connect_cache(redis_url)
+        the_registry = registry or default_registry()
+        if runtime is None:
+            from serve.local_runtime import LocalRuntime
+
+            the_runtime: Runtime = LocalRuntime(
+                the_store, the_cache, registry=the_registry, timezone=the_settings.timezone
+            )
+        elif callable(runtime) and not hasattr(runtime, "submit"):
+            the_runtime = await anyio.to_thread.run_sync(
+                runtime, the_store, the_cache, the_registry
+            )
+        else:
+            the_runtime = runtime  # type: ignore[assignment]
+        anyio.to_thread.current_default_thread_limiter().total_tokens = the_config.worker_threads
+        secret = await anyio.to_thread.run_sync(the_settings.jwt_secret)
+        app.state.ctx = AppContext(
+            settings=the_settings,
+            config=the_config,
+            store=the_store,
+            cache=the_cache,
+            runtime=the_runtime,
+            signer=TokenSigner(secret, ttl_s=the_settings.auth.access_token_minutes * 60.0),
+            registry=the_registry,
+            node_types={d["name"]: d for d in describe_all(the_registry)},
+            write_sessions=session_factory(
+                the_store.engine.execution_options(sqlite_begin="IMMEDIATE")
+            ),
+        )
+        try:
+            yield
+        finally:
+            if the_runtime is not runtime:
+                await the_runtime.aclose()
+            if cache is None:
+                await the_cache.aclose()
+            if store is None:
+                the_store.close()
+
+    app = FastAPI(
+        title="n8nwork",
+        version=VERSION,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+        redoc_url=None,
+    )
+    app.state.ctx = None
+    errors.install(app)
+    app.include_router(health.router)
+    app.include_router(api_router)
+    app.add_middleware(RequestGuard, config=the_config, state_of=lambda: app.state.ctx)
+    return app

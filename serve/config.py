@@ -1,0 +1,40 @@
+"""The HTTP API's own knobs (limits, rate limits), one frozen value passed to ``create_app``.
+
+Everything else (database, cache, secrets, token lifetimes) comes from ``n8nwork.settings``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """A token bucket: ``rate`` requests per second on average, bursts up to ``burst``."""
+
+    rate: float
+    burst: float
+
+
+@dataclass(frozen=True, slots=True)
+class ApiConfig:
+    """Limits of the HTTP API. ``None`` for a rate limit turns it off."""
+
+    max_body_bytes: int = 16 * MIB + 64 * 1024
+    """Largest request body; larger ones are refused with 413 before they are read whole."""
+    ip_limit: RateLimit | None = field(default_factory=lambda: RateLimit(300.0, 600.0))
+    """Every request, per client address."""
+    principal_limit: RateLimit | None = field(default_factory=lambda: RateLimit(150.0, 300.0))
+    """Authenticated requests, per API key or per user (access tokens)."""
+    login_limit: RateLimit | None = field(default_factory=lambda: RateLimit(0.5, 10.0))
+    """Login and refresh attempts, per client address."""
+    max_wait_s: float = 300.0
+    """Longest a ``?wait=true`` run may hold its request."""
+    sse_keepalive_s: float = 15.0
+    """A comment line is sent on an idle event stream this often (proxies close idle ones)."""
+    min_password_chars: int = 8
+    worker_threads: int = 16
+    """Threads that run database work of requests at once (per replica). More only adds
+    contention for the interpreter lock; fewer queues requests."""

@@ -1,0 +1,1 @@
+"""API models (pydantic): inputs refuse unknown fields, everything is camelCase on the wire."""
