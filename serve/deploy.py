@@ -214,3 +214,9 @@ def undeploy(name: str = APP_NAME) -> None:
 def shutdown() -> None:
     """Stop Serve (its proxies and replicas) on this cluster."""
     ray_serve().shutdown()
+
+
+def app(args: dict[str, Any] | None = None) -> Any:
+    """Application builder for ``import_path: serve.deploy:app`` (``cluster.yaml``, ``k8s/``):
+    settings come from the ``N8NWORK_`` environment; Serve config ``args`` are not used."""
+    return build(Settings())
