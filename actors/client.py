@@ -28,14 +28,17 @@ Surface (stable; the API codes against exactly this):
   (project ``n8nwork-adhoc``). Raises ``RunRefusedError`` when admission refuses (queue
   full; the execution is then recorded as canceled with that message).
 - ``Runtime.submit_many(requests)``: many ``RunRequest`` (or dicts of ``submit``'s keyword
-  arguments plus ``workflow``) in one go, all or nothing.
+  arguments plus ``workflow``) in one go: chunks of 500, each committed, admitted all or
+  nothing and delivered with one call per host; ``RunRefusedError.refused_ids`` names the
+  runs of refused chunks (the others run). ``Runtime.wait(ids, timeout=None)`` waits for many.
 - ``Runtime.cancel(id) -> str``, ``Runtime.resume(id, outputs=None)``,
   ``Runtime.get(id) -> ExecutionResult`` (from the store), ``Runtime.events(id, ...)``
   (the run's live event stream, see ``actors.events``), ``Runtime.shutdown()``.
 - Every call has an async twin with the suffix ``_async`` (``submit_async``,
   ``submit_many_async``, ``cancel_async``, ``resume_async``, ``get_async``, ``events_async``).
 - ``ExecutionHandle``: ``.id``, ``.result(timeout=None) -> ExecutionResult`` (waits until
-  the run finished), ``await handle`` / ``await handle.wait_async(timeout=None)``,
+  the run finished: a run waiting for a webhook is not finished; poll ``.status()`` for
+  ``"waiting"``), ``await handle`` / ``await handle.wait_async(timeout=None)``,
   ``.status()``. A handle reads the store, so it survives the death of the host that ran
   its run (the run continues elsewhere and the handle sees it finish).
 - ``ExecutionResult``: ``id``, ``status``, ``mode``, ``workflow_id``, ``started_at``,

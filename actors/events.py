@@ -14,9 +14,11 @@ Event types (each a JSON object with ``type``, ``executionId``, ``at`` = epoch m
 
 A host publishes without awaiting the cache in the node path: ``Publisher.emit`` appends to
 one FIFO queue per host and a single flusher sends what is queued in one batch (one Redis
-pipeline), so the order of a run's events is the order they were emitted. A run's events are
-flushed before the run leaves the host (finished, passivated), so a run that moves to another
-host never has its later events overtake earlier ones.
+pipeline), so the order of a run's events is the order they were emitted. A host flushes
+its events before it reports to the directory that a run finished or passivated; a run
+resumed on another host within those milliseconds could in principle publish ``resumed``
+before the old host's ``waiting`` is out (a reader sees both; ``at`` tells their order).
+A finished run's stream is set to expire (``finished_stream_ttl_s``) after its last event.
 
 With a Redis URL every process talks to Redis. Without one (the embedded default), the
 in-process cache lives in one named actor, ``EventLog`` (``n8nwork-events``), which hosts

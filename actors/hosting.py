@@ -105,6 +105,7 @@ class HostCore:
         self.db = DbThread(f"{name}-db")
         self._report = _Report()
         self._report_failures = 0
+        self._activating: set[int] = set()
         self._passivations: list[tuple[Passivation, asyncio.Future[BaseException | None]]] = []
         self._passivating: asyncio.Task[None] | None = None
         self._loops: list[asyncio.Task[None]] = []
@@ -145,6 +146,9 @@ class HostCore:
         activated: list[int] = []
         todo: list[RunStart] = []
         for start in starts:
+            if start.execution_id in self._activating:
+                activated.append(start.execution_id)  # a concurrent call is claiming it
+                continue
             run = self.runs.get(start.execution_id)
             if run is None or run.done:
                 todo.append(start)
@@ -162,6 +166,17 @@ class HostCore:
         ]
         fresh_ids = {s.execution_id for s in fresh}
         stored = [s for s in todo if s.execution_id not in fresh_ids]  # read from the store
+        claiming = {s.execution_id for s in todo}
+        self._activating |= claiming
+        try:
+            await self._claim_and_start(fresh, stored, activated)
+        finally:
+            self._activating -= claiming
+        return activated
+
+    async def _claim_and_start(
+        self, fresh: list[RunStart], stored: list[RunStart], activated: list[int]
+    ) -> None:
         if fresh:
             claims = await self.db.run(
                 persistence.activate,
@@ -200,10 +215,13 @@ class HostCore:
                     if found.document is None:
                         log.error("run %s: workflow %s not found", s.execution_id, found.ref.key)
                         continue
-                    program = self.programs.add(found.ref, found.document)
+                    try:
+                        program = self.programs.add(found.ref, found.document)
+                    except Exception:  # one bad document must not stop the other runs
+                        log.exception("run %s: workflow %s unusable", s.execution_id, found.ref.key)
+                        continue
                 self._start_run(s, program, found.state, found.epoch)
                 activated.append(s.execution_id)
-        return activated
 
     def _start_run(self, start: RunStart, program: Any, state: RunState, epoch: int) -> None:
         run = RunActor(self, start.execution_id, program, state, epoch)

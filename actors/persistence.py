@@ -85,11 +85,12 @@ class Activation:
     document: dict[str, Any] | None = None
 
 
-def _ref_of(row: Execution, snapshot: dict[str, Any] | None) -> tuple[WorkflowRef, str | None]:
+def _ref_of(row: Execution, snapshot: dict[str, Any] | None) -> WorkflowRef:
+    """A snapshot stored with the execution wins over the version it names."""
     if snapshot is not None:
         _, digest = document_digest(snapshot)
-        return WorkflowRef(row.workflow_id, None, digest), None
-    return WorkflowRef(row.workflow_id, row.workflow_version, ""), None
+        return WorkflowRef(row.workflow_id, None, digest)
+    return WorkflowRef(row.workflow_id, row.workflow_version, "")
 
 
 def activate(
@@ -124,7 +125,7 @@ def activate(
             assert row.id is not None
             data = session.get(ExecutionData, row.id)
             snapshot = data.workflow if data is not None else None
-            ref, _ = _ref_of(row, snapshot)
+            ref = _ref_of(row, snapshot)
             state = load_run_state(session=session, execution_id=row.id)
             document: dict[str, Any] | None = None
             if ref.key not in known:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import json
+import json.encoder
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -24,6 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from n8nwork.errors import ExpressionError
+from n8nwork.expressions._values import copy_json
 from n8nwork.expressions.scope import ExpressionScope
 from n8nwork.run.data import Items
 from n8nwork.run.lineage import LineageError, connection_output_index, resolve_paired_item
@@ -39,7 +41,7 @@ _NODE_DOT = re.compile(r"\$node\.([A-Za-z_$][A-Za-z0-9_$]*)")
 def to_json(value: Any) -> str:
     """Compact JSON of run data for the isolate (frozen mappings and tuples allowed)."""
     try:
-        return _ENCODE(value)
+        return "".join(_C_ENCODE(value, 0))
     except ValueError:
         return _ENCODE(_finite(value))
 
@@ -59,6 +61,15 @@ def _default(value: Any) -> Any:
 _ENCODE = json.JSONEncoder(
     separators=(",", ":"), ensure_ascii=False, default=_default, allow_nan=False
 ).encode
+# the same encoder without the per-call set-up of JSONEncoder.encode (and without its check
+# for cycles: run data has none, and a cycle still ends in an error, RecursionError)
+_C_ENCODE = (
+    json.encoder.c_make_encoder(  # type: ignore[attr-defined]
+        None, _default, json.encoder.encode_basestring, None, ":", ",", False, False, False
+    )
+    if json.encoder.c_make_encoder is not None  # type: ignore[attr-defined]
+    else lambda value, _level: [_ENCODE(value)]
+)
 
 
 def _finite(value: Any) -> Any:
@@ -148,135 +159,187 @@ def _hashable(value: Any) -> Any:
     return value
 
 
+_MAX_NODES = 4096
+_MAX_RUNS = 1024
+
+
+# what a session installs in the isolate: (node token, run token, run index, the run's clock
+# in epoch ms or None, token of the previous node run or 0, JSON of the definitions of new
+# tokens or "")
+Meta = tuple[int, int, int, float | None, int, str]
+
+
 class MetaTokens:
-    """Small integers standing for a node's and a run's facts, so that each is sent to an
-    isolate once: the first session that uses a token carries its definition too."""
+    """Small integers standing for a node's, a run's and a previous node run's facts, so
+    that each is sent to an isolate once: the first session that uses a token carries its
+    definition too. When a table is full it starts again, and the isolate is told to forget
+    that table (``fn`` / ``fr`` / ``fp``) before it learns the new definitions."""
 
     def __init__(self) -> None:
         self._nodes: dict[int, tuple[Node, int]] = {}
         self._runs: dict[tuple[Any, ...], tuple[tuple[Any, ...], int]] = {}
+        self._prevs: dict[tuple[str, int, int, bool], int] = {}
         self._last: tuple[Any, ...] | None = None
         self._next = 1
 
     def clear(self) -> None:
+        """The isolate is new: it knows no token."""
         self._nodes.clear()
+        self._prevs.clear()
         self._runs.clear()
         self._last = None
 
-    def node(self, node: Node) -> tuple[int, str]:
+    def meta(self, scope: ExpressionScope) -> Meta:
+        """The metadata of a session for ``scope``: node, run and previous-node facts by
+        token (each defined once per isolate), the run index and the run's clock."""
+        defs: dict[str, Any] = {}
+        node = scope.node
         hit = self._nodes.get(id(node))
-        if hit is not None and hit[0] is node:
-            return hit[1], ""
-        token = self._next
-        self._next += 1
-        if len(self._nodes) > 4096:
-            self._nodes.clear()
-        self._nodes[id(node)] = (node, token)
-        return token, to_json(
-            {
-                "node": node.name,
-                "nodeId": node.id,
-                "nodeVersion": node.type_version,
-                "webhookId": node.extras.get("webhookId"),
-                "params": thaw(node.parameters),
-            }
+        node_token = hit[1] if hit is not None and hit[0] is node else self.node(node, defs)
+        last = self._last
+        if (
+            last is not None
+            and last[0] is scope.workflow
+            and last[2] is scope.variables
+            and last[3] is scope.env
+            and last[4] == scope.timezone
+            and last[1] == scope.execution
+        ):
+            run_token = last[5]
+        else:
+            run_token = self.run(scope, defs)
+        source = scope.source
+        src = source[0] if source else None
+        prev_token = 0
+        if src is not None:
+            name = src.previous_node
+            prev_node = scope.workflow.by_name.get(name)
+            key = (
+                name,
+                src.previous_node_output,
+                src.previous_node_run,
+                prev_node is not None and bool(prev_node.execute_once),
+            )
+            prev_token = self._prevs.get(key) or self._prev(key, defs)
+        now = scope.now_ms
+        if now is not None:
+            now = float(now)  # (the binding would pass a large int cut to 32 bits)
+            if now - now != 0:  # NaN or infinite
+                now = None
+        return (
+            node_token,
+            run_token,
+            scope.run_index,
+            now,
+            prev_token,
+            _ENCODE(defs) if defs else "",
         )
 
-    def run(self, scope: ExpressionScope) -> tuple[int, str]:
+    def node(self, node: Node, defs: dict[str, Any]) -> int:
+        """The token of ``node``'s facts (added to ``defs`` when the isolate lacks them)."""
+        hit = self._nodes.get(id(node))
+        if hit is not None and hit[0] is node:
+            return hit[1]
+        token = self._next
+        self._next += 1
+        if len(self._nodes) >= _MAX_NODES:
+            self._nodes.clear()
+            defs["fn"] = True
+        self._nodes[id(node)] = (node, token)
+        defs["nd"] = {
+            "node": node.name,
+            "nodeId": node.id,
+            "nodeVersion": node.type_version,
+            "webhookId": node.extras.get("webhookId"),
+            "params": thaw(node.parameters),
+        }
+        return token
+
+    def _prev(self, key: tuple[str, int, int, bool], defs: dict[str, Any]) -> int:
+        """A new token for a node run that fed input 0 (``$prevNode``, ``$items()``)."""
+        token = self._next
+        self._next += 1
+        if len(self._prevs) >= _MAX_NODES:
+            self._prevs.clear()
+            defs["fp"] = True
+        self._prevs[key] = token
+        defs["pd"] = list(key)
+        return token
+
+    def run(self, scope: ExpressionScope, defs: dict[str, Any]) -> int:
+        """The token of the run facts of ``scope`` (workflow, execution, variables, env, time
+        zone), added to ``defs`` when the isolate has not seen them yet. The run's clock
+        (``now_ms``) changes with every node execution: it travels with each session instead."""
         last = self._last
         if (
             last is not None
             and last[0] is scope.workflow
             and last[4] == scope.timezone
-            and last[5] == scope.now_ms
-            and (last[1] is scope.execution or last[1] == scope.execution)
+            and last[1] == scope.execution
             and (last[2] is scope.variables or last[2] == scope.variables)
             and (last[3] is scope.env or last[3] == scope.env)
         ):
-            return last[6], ""
-        token, definition = self._run_token(scope)
+            return int(last[5])
+        token = self._run_token(scope, defs)
         self._last = (
             scope.workflow,
-            scope.execution,
+            # a copy: nodes may change the run's custom data in place between executions
+            {k: copy_json(v) for k, v in scope.execution.items()},
             scope.variables,
             scope.env,
             scope.timezone,
-            scope.now_ms,
             token,
         )
-        return token, definition
+        return token
 
-    def _run_token(self, scope: ExpressionScope) -> tuple[int, str]:
+    def _run_token(self, scope: ExpressionScope, defs: dict[str, Any]) -> int:
         key = (
             id(scope.workflow),
             _hashable(scope.execution),
             _hashable(scope.variables),
             _hashable(scope.env),
             scope.timezone,
-            scope.now_ms,
         )
         hit = self._runs.get(key)
         if hit is not None and hit[0][0] is scope.workflow:
-            return hit[1], ""
+            return hit[1]
         token = self._next
         self._next += 1
-        if len(self._runs) > 1024:
+        if len(self._runs) >= _MAX_RUNS:
             self._runs.clear()
+            defs["fr"] = True
         self._runs[key] = ((scope.workflow,), token)
         wf = scope.workflow
         execution = dict(scope.execution)
         tz = scope.timezone if scope.timezone and scope.timezone != "DEFAULT" else "UTC"
-        return token, to_json(
-            {
-                "mode": execution.get("mode", "manual"),
-                "execution": execution,
-                "workflow": {
-                    "id": wf.extras.get("id"),
-                    "name": wf.name,
-                    "active": bool(wf.extras.get("active", False)),
-                },
-                "vars": dict(scope.variables),
-                "env": dict(scope.env),
-                "timezone": tz,
-                "nowMs": scope.now_ms,
-            }
-        )
+        defs["rd"] = {
+            "mode": execution.get("mode", "manual"),
+            "execution": execution,
+            "workflow": {
+                "id": wf.extras.get("id"),
+                "name": wf.name,
+                "active": bool(wf.extras.get("active", False)),
+            },
+            "vars": dict(scope.variables),
+            "env": dict(scope.env),
+            "timezone": tz,
+        }
+        return token
 
 
 class Session:
     """What the isolate may ask about the run while evaluating for one ``ExpressionScope``."""
 
-    def __init__(self, scope: ExpressionScope, compile_js: Callable[[str], str]) -> None:
+    __slots__ = ("_compile_js", "items", "items_keys", "items_sent", "scope")
+
+    def __init__(
+        self, scope: ExpressionScope, compile_js: Callable[[str], str], items: Items
+    ) -> None:
         self.scope = scope
-        self.items: Items = scope.inputs[0] if scope.inputs and scope.inputs[0] else []
+        self.items = items  # the input items the isolate has (when items_sent)
         self.items_sent = False
         self.items_keys: frozenset[str] | None = None  # columns sent; None: whole items
         self._compile_js = compile_js
-
-    # -- metadata sent when the session starts
-    def meta(self, tokens: MetaTokens) -> str:
-        """The session's metadata: node and run facts by token (defined once per isolate)."""
-        scope = self.scope
-        wf = scope.workflow
-        src = scope.source[0] if scope.source else None
-        prev: list[Any] | None = None
-        prev_once = False
-        if src is not None:
-            prev = [src.previous_node, src.previous_node_output, src.previous_node_run]
-            prev_node = wf.by_name.get(src.previous_node)
-            prev_once = bool(prev_node and prev_node.execute_once)
-        node_token, node_def = tokens.node(scope.node)
-        run_token, run_def = tokens.run(scope)
-        out = f'{{"n":{node_token},"r":{run_token},"ri":{int(scope.run_index)}'
-        if prev is not None:
-            out += ',"p":' + _ENCODE(prev)
-        if prev_once:
-            out += ',"eo":true'
-        if node_def:
-            out += ',"nd":' + node_def
-        if run_def:
-            out += ',"rd":' + run_def
-        return out + "}"
 
     # -- answers
     def answer(self, key: str) -> str:
@@ -381,23 +444,31 @@ class Session:
 
     def prefetch(self, code: str) -> list[str]:
         """Questions ``code`` will probably ask, to answer before it runs the first time."""
-        if "$" not in code and "DateTime" not in code and "toDateTime" not in code:
+        names, methods, dates = prefetch_hints(code)
+        if not names and not dates:
             return []
         keys: list[str] = []
-        for name in _referenced_nodes(code):
-            if name not in self.scope.workflow.by_name:
+        by_name = self.scope.workflow.by_name
+        for name in names:
+            if name not in by_name:
                 continue
             keys.append("node\x00" + name)
-            if ".item" in code or ".pairedItem" in code:
-                for method in ("item", "itemMatching", "pairedItem"):
-                    if "." + method in code:
-                        keys.append("paired\x00" + json.dumps([name, method]))
+            keys.extend("paired\x00" + json.dumps([name, method]) for method in methods)
         tz = self.scope.timezone
-        if (
-            tz
-            and tz not in ("UTC", "DEFAULT")
-            and ("DateTime" in code or "$now" in code or "$today" in code or "toDateTime" in code)
-        ):
+        if dates and tz and tz not in ("UTC", "DEFAULT"):
             year = datetime.now(tz=UTC).year
             keys.extend(f"tz\x00{tz}\x00{y}" for y in (year - 1, year, year + 1))
         return keys
+
+
+@lru_cache(maxsize=4096)
+def prefetch_hints(code: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+    """What ``code`` probably asks for: (nodes it names, the paired-item methods it calls,
+    whether it works with dates in the workflow's time zone)."""
+    if "$" not in code and "DateTime" not in code and "toDateTime" not in code:
+        return (), (), False
+    methods: tuple[str, ...] = ()
+    if ".item" in code or ".pairedItem" in code:
+        methods = tuple(m for m in ("item", "itemMatching", "pairedItem") if "." + m in code)
+    dates = "DateTime" in code or "$now" in code or "$today" in code or "toDateTime" in code
+    return _referenced_nodes(code), methods, dates

@@ -32,23 +32,31 @@ extension misuse, ...) fail an evaluation; other JavaScript errors make the part
 from __future__ import annotations
 
 import json
+import json.scanner
 import math
 import re
 import threading
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import quickjs
 
 from n8nwork.errors import ExpressionError
 from n8nwork.expressions import _code, _values
 from n8nwork.expressions._guard import Guard
-from n8nwork.expressions._host import MetaTokens, Session, to_json, zone_names
+from n8nwork.expressions._host import (
+    Meta,
+    MetaTokens,
+    Session,
+    prefetch_hints,
+    to_json,
+    zone_names,
+)
+from n8nwork.expressions._plan import plan_of
 from n8nwork.expressions.scope import ExpressionScope
 from n8nwork.expressions.template import (
     CODE_LINE_OFFSET,
@@ -77,6 +85,9 @@ _LIBRARIES = (
 )
 _API = ("compile", "forget", "evalBatch", "provide", "runCode", "codeResult", "resetCaches")
 _MB = 1024 * 1024
+# how the isolate's JSON writes the key marking values JSON cannot carry (see ``_values``)
+_MARK_JSON = json.dumps(_values.MARK)[1:-1]
+_NO_META: Meta = (0, 0, 0, None, 0, "")
 _MAX_ROUNDS = 10_000  # questions answered for one evaluation batch / reruns of one Code run
 
 
@@ -117,6 +128,18 @@ _FAULT_MESSAGES = {
 }
 
 
+class _Batch(NamedTuple):
+    """Expressions evaluated together: the ones defined in the isolate (``exprs``, by
+    ``ids``), the ``$json`` keys they read (None: whole items), the ones that may ask the host
+    for data before they run (``hinted``) and the ones with invalid syntax."""
+
+    exprs: tuple[str, ...]
+    ids: int | str
+    keys: frozenset[str] | None
+    hinted: tuple[str, ...]
+    invalid: tuple[str, ...]
+
+
 class ExpressionEngine:
     """Evaluates n8n expressions and runs Code-node JavaScript; see the module docstring."""
 
@@ -143,6 +166,8 @@ class ExpressionEngine:
         self._fns: dict[str, Any] = {}
         self._compiled: OrderedDict[str, Compiled] = OrderedDict()
         self._js_ids: OrderedDict[str, int] = OrderedDict()
+        self._batches: dict[tuple[str, ...], _Batch] = {}
+        self._only_js: dict[tuple[str, ...], _Batch] = {}  # expressions all run in the isolate
         self._next_id = 1
         self._session: Session | None = None
         self._tokens = MetaTokens()
@@ -163,6 +188,8 @@ class ExpressionEngine:
         self._guard = self._guard_box[0] = Guard(ctx, self.memory_limit)
         self._ctx = ctx
         self._js_ids.clear()
+        self._batches.clear()
+        self._only_js.clear()
         self._tokens.clear()
         self._session = None
 
@@ -173,6 +200,8 @@ class ExpressionEngine:
         self._ctx = None
         self._fns = {}
         self._js_ids.clear()
+        self._batches.clear()
+        self._only_js.clear()
         self._tokens.clear()
         self._session = None
 
@@ -231,21 +260,22 @@ class ExpressionEngine:
 
     def _activate(
         self, scope: ExpressionScope, keys: frozenset[str] | None = None
-    ) -> tuple[Session, str, str]:
+    ) -> tuple[Session, Meta, str]:
         """The session for ``scope`` and what the next isolate call must install first:
-        the session metadata and the input items (empty strings when already there).
+        the session metadata (``_NO_META`` when the session is there) and the input items
+        (an empty string when already there).
 
         ``keys`` are the only ``$json`` keys the coming evaluation reads (None: it needs the
         whole items); then only those columns are sent.
         """
         session = self._session
-        items = scope.inputs[0] if scope.inputs and scope.inputs[0] else []
-        meta = ""
+        inputs = scope.inputs
+        items = inputs[0] if inputs and inputs[0] else []
+        meta = _NO_META
         if session is None or session.scope is not scope:
-            session = Session(scope, self._js_for_host)
-            meta = session.meta(self._tokens)
-            self._session = session
-        if session.items is not items:
+            session = self._session = Session(scope, self._js_for_host, items)
+            meta = self._tokens.meta(scope)
+        elif session.items is not items:
             session.items = items
             session.items_sent = False
             session.items_keys = None
@@ -319,6 +349,8 @@ class ExpressionEngine:
         self._js_ids[key] = fid
         if len(self._js_ids) > self.cache_size:
             _, old = self._js_ids.popitem(last=False)
+            self._batches.clear()  # a batch may use the forgotten function
+            self._only_js.clear()
             self._call("forget", old, limit=self.time_limit)
         return fid
 
@@ -339,6 +371,18 @@ class ExpressionEngine:
         n = max(1, len(scope.inputs[0]) if scope.inputs and scope.inputs[0] else 0)
         return self._evaluate(value, scope, 0, n, parameter)
 
+    def evaluate_columns(
+        self, values: tuple[str, ...], scope: ExpressionScope, *, parameter: str = ""
+    ) -> list[list[Any | ExpressionError]]:
+        """For each string of ``values``, its value for every input item (at least item 0):
+        an expression's column (``ExpressionError`` where it failed), a plain string's value
+        repeated. All expressions are evaluated in one isolate call."""
+        inputs = scope.inputs
+        n = max(1, len(inputs[0]) if inputs and inputs[0] else 0)
+        exprs = _expressions_of(values)
+        results = self._evaluate_strings(exprs, scope, 0, n, parameter) if exprs else {}
+        return [results[v] if v.startswith("=") else [v] * n for v in values]
+
     def _evaluate(
         self, value: Any, scope: ExpressionScope, start: int, end: int, parameter: str
     ) -> list[Any]:
@@ -346,38 +390,57 @@ class ExpressionEngine:
         if isinstance(value, str):
             if not value.startswith("="):
                 return [value] * count
-            return self._evaluate_strings([value], scope, start, end, parameter)[value]
-        found: list[str] = []
-        _collect(value, found)
-        if not found:
+            return self._evaluate_strings((value,), scope, start, end, parameter)[value]
+        plan = plan_of(value)
+        if plan is None:
             return [thaw(value) for _ in range(count)]
-        results = self._evaluate_strings(list(dict.fromkeys(found)), scope, start, end, parameter)
+        results = self._evaluate_strings(plan.exprs, scope, start, end, parameter)
+        build = plan.build
         out: list[Any] = []
+        errors: list[ExpressionError] = []
         for k in range(count):
-            errors: list[ExpressionError] = []
-            built = _substitute(value, results, k, errors)
-            out.append(errors[0] if errors else built)
+            built = build(results, k, errors)
+            if errors:
+                out.append(errors[0])
+                errors = []
+            else:
+                out.append(built)
         return out
 
     def _evaluate_strings(
-        self, exprs: list[str], scope: ExpressionScope, start: int, end: int, parameter: str
+        self,
+        exprs: tuple[str, ...],
+        scope: ExpressionScope,
+        start: int,
+        end: int,
+        parameter: str,
     ) -> dict[str, list[Any]]:
-        items = scope.inputs[0] if scope.inputs and scope.inputs[0] else []
+        batch = self._only_js.get(exprs)
+        if batch is not None:
+            return self._run_batch(batch, scope, start, end, parameter)
+        inputs = scope.inputs
+        items = inputs[0] if inputs and inputs[0] else []
         count = end - start
         results: dict[str, list[Any]] = {}
         pending: list[tuple[str, Compiled]] = []
+        compiled = self._compiled
         for expr in exprs:
-            c = self.compile(expr)
-            if c.kind == "const":
+            c = compiled.get(expr)
+            if c is None:
+                c = self.compile(expr)
+            kind = c.kind
+            if kind == "js":
+                pending.append((expr, c))
+            elif kind == "const":
                 results[expr] = [c.value] * count
-            elif c.kind == "error":
+            elif kind == "error":
                 results[expr] = [
                     ExpressionError(
                         str(c.value), expression=expr, parameter=parameter, item_index=start + k
                     )
                     for k in range(count)
                 ]
-            elif c.kind in ("path", "tpath") and items and end <= len(items):
+            elif items and end <= len(items):  # path / tpath: in Python when it can be exact
                 fast = _python_eval(c, items, start, end)
                 if fast is None:
                     pending.append((expr, c))
@@ -387,7 +450,42 @@ class ExpressionEngine:
                 pending.append((expr, c))
         if pending:
             results.update(self._evaluate_js(pending, scope, start, end, parameter))
+            if len(pending) == len(exprs) and all(c.kind == "js" for _, c in pending):
+                # these always go to the isolate: no sorting next time
+                batch = self._batches.get(exprs)
+                if batch is not None:
+                    if len(self._only_js) >= self.cache_size:
+                        self._only_js.clear()
+                    self._only_js[exprs] = batch
         return results
+
+    def _batch(self, pending: list[tuple[str, Compiled]]) -> _Batch:
+        """What evaluating ``pending`` together takes in this isolate (defined once)."""
+        key = tuple(expr for expr, _ in pending)
+        batch = self._batches.get(key)
+        if batch is not None:
+            return batch
+        runnable: list[tuple[str, int]] = []
+        invalid: list[str] = []
+        for expr, c in pending:
+            try:
+                runnable.append((expr, self._define(expr, self._js_of(c))))
+            except _Fault as f:
+                if f.kind != "js":
+                    raise
+                invalid.append(expr)
+        keys: frozenset[str] | None = frozenset()
+        for _, c in pending:
+            keys = None if keys is None or c.json_keys is None else keys | c.json_keys
+        ids: int | str = (
+            runnable[0][1] if len(runnable) == 1 else ",".join(str(f) for _, f in runnable)
+        )
+        hinted = tuple(e for e, _ in runnable if any(prefetch_hints(e)))
+        batch = _Batch(tuple(e for e, _ in runnable), ids, keys, hinted, tuple(invalid))
+        if len(self._batches) >= self.cache_size:
+            self._batches.clear()
+        self._batches[key] = batch
+        return batch
 
     def _evaluate_js(
         self,
@@ -397,54 +495,65 @@ class ExpressionEngine:
         end: int,
         parameter: str,
     ) -> dict[str, list[Any]]:
-        count = end - start
-        results: dict[str, list[Any]] = {}
-
-        def fail_all(expr: str, message: str) -> None:
-            results[expr] = [
-                ExpressionError(message, expression=expr, parameter=parameter, item_index=start + k)
-                for k in range(count)
-            ]
-
         try:
-            self._ensure()
-            runnable: list[tuple[str, int]] = []
-            for expr, c in pending:
-                try:
-                    runnable.append((expr, self._define(expr, self._js_of(c))))
-                except _Fault as f:
-                    if f.kind != "js":
-                        raise
-                    fail_all(expr, "invalid syntax")
-            if not runnable:
-                return results
-            limit = self.time_limit * max(1, math.ceil(count * len(runnable) / 1000))
-            keys: frozenset[str] | None = frozenset()
-            for _, c in pending:
-                keys = None if keys is None or c.json_keys is None else keys | c.json_keys
-            session, meta, items_json = self._activate(scope, keys)
-            provided = self._answers(session, [k for e, _ in pending for k in session.prefetch(e)])
-            ids = ",".join(str(fid) for _, fid in runnable)
-            raw = self._call(
-                "evalBatch", ids, start, end, False, meta, items_json, provided, limit=limit
-            )
-            for _ in range(_MAX_ROUNDS):
-                done = self._answer(session, raw)
-                if done is not None:
-                    raw = done
-                    break
-                raw = self._call("evalBatch", ids, start, end, True, "", "", "", limit=limit)
-            else:
-                raise _Fault("js", "the expression asked for too much data")
+            if self._ctx is None:
+                self._ensure()
+            batch = self._batch(pending)
         except _Fault as f:
             message = _FAULT_MESSAGES.get(f.kind, f.detail)
-            for expr, _ in pending:
-                if expr not in results:
-                    fail_all(expr, message)
+            return {
+                expr: _failed(message, expr, parameter, start, end) for expr, _ in pending
+            }
+        return self._run_batch(batch, scope, start, end, parameter)
+
+    def _run_batch(
+        self, batch: _Batch, scope: ExpressionScope, start: int, end: int, parameter: str
+    ) -> dict[str, list[Any]]:
+        """Evaluates the expressions of ``batch`` for items start..end-1 in the isolate."""
+        results: dict[str, list[Any]] = {}
+        for expr in batch.invalid:
+            results[expr] = _failed("invalid syntax", expr, parameter, start, end)
+        exprs = batch.exprs
+        if not exprs:
             return results
-        columns = json.loads(raw)["done"]
+        count = (end - start) * len(exprs)
+        limit = self.time_limit if count <= 1000 else self.time_limit * math.ceil(count / 1000)
+        try:
+            session, meta, items_json = self._activate(scope, batch.keys)
+            provided = ""
+            if batch.hinted:
+                wanted = [k for e in batch.hinted for k in session.prefetch(e)]
+                if wanted:
+                    provided = self._answers(session, wanted)
+            ids = batch.ids
+            raw = self._call(
+                "evalBatch", ids, start, end, False, *meta, items_json, provided, limit=limit
+            )
+            if raw.startswith('{"need":'):
+                for _ in range(_MAX_ROUNDS):
+                    done = self._answer(session, raw)
+                    if done is not None:
+                        raw = done
+                        break
+                    raw = self._call(
+                        "evalBatch", ids, start, end, True, *_NO_META, "", "", limit=limit
+                    )
+                else:
+                    raise _Fault("js", "the expression asked for too much data")
+        except _Fault as f:
+            message = _FAULT_MESSAGES.get(f.kind, f.detail)
+            for expr in exprs:
+                results[expr] = _failed(message, expr, parameter, start, end)
+            return results
+        columns = _from_json(raw)
+        if _MARK_JSON not in raw:
+            if len(exprs) == 1:
+                results[exprs[0]] = columns[0]
+            else:
+                results.update(zip(exprs, columns, strict=True))
+            return results
         mark = _values.MARK
-        for (expr, _), column in zip(runnable, columns, strict=True):
+        for expr, column in zip(exprs, columns, strict=True):
             for k, v in enumerate(column):
                 if type(v) is dict and mark in v:
                     kind = v[mark]
@@ -578,12 +687,18 @@ class ExpressionEngine:
         fid: int,
         options: dict[str, Any],
         deadline: float,
-        meta: str,
+        meta: Meta,
         items: str,
         provided: str,
     ) -> str:
         self._call(
-            "runCode", fid, json.dumps(options), meta, items, provided, limit=self.code_time_limit
+            "runCode",
+            fid,
+            json.dumps(options),
+            *meta,
+            items,
+            provided,
+            limit=self.code_time_limit,
         )
         raw = self._call("codeResult", limit=self.code_time_limit)
         while not raw:
@@ -648,34 +763,18 @@ class ExpressionEngine:
 
 
 # ---------------------------------------------------------------------- helpers
-def _collect(value: Any, out: list[str]) -> None:
-    if isinstance(value, str):
-        if value.startswith("="):
-            out.append(value)
-    elif isinstance(value, Mapping):
-        for v in value.values():
-            _collect(v, out)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            _collect(v, out)
+@lru_cache(maxsize=4096)
+def _expressions_of(values: tuple[str, ...]) -> tuple[str, ...]:
+    """The distinct expressions among ``values``, in order."""
+    return tuple(dict.fromkeys(v for v in values if v.startswith("=")))
 
 
-def _substitute(
-    value: Any, results: dict[str, list[Any]], k: int, errors: list[ExpressionError]
-) -> Any:
-    if isinstance(value, str):
-        if value.startswith("="):
-            r = results[value][k]
-            if isinstance(r, ExpressionError):
-                errors.append(r)
-                return None
-            return _values.copy_json(r)
-        return value
-    if isinstance(value, Mapping):
-        return {key: _substitute(v, results, k, errors) for key, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_substitute(v, results, k, errors) for v in value]
-    return value
+def _failed(message: str, expr: str, parameter: str, start: int, end: int) -> list[Any]:
+    """The column of an expression that failed for every item."""
+    return [
+        ExpressionError(message, expression=expr, parameter=parameter, item_index=k)
+        for k in range(start, end)
+    ]
 
 
 def _python_eval(
@@ -722,22 +821,47 @@ def _out_of_memory(result: dict[str, Any], null_is_oom: bool) -> bool:
 
 
 _ABSENT: Any = object()
+_SCAN = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
+
+
+def _from_json(raw: str) -> Any:
+    """``json.loads`` of the isolate's compact JSON, without its per-call set-up."""
+    try:
+        value, end = _SCAN(raw, 0)
+    except StopIteration:
+        return json.loads(raw)  # raises the decoder's error
+    if end != len(raw):
+        return json.loads(raw)
+    return value
 
 
 def _columns(items: list[dict[str, Any]], keys: frozenset[str]) -> str:
-    """The input items as columns of the given ``$json`` keys (absent keys listed apart)."""
-    jsons = [it.get("json") if type(it) is dict else None for it in items]
-    cols: dict[str, list[Any]] = {}
-    absent: dict[str, list[int]] = {}
-    for key in keys:
-        col = [j.get(key, _ABSENT) if type(j) is dict else _ABSENT for j in jsons]
-        missing = [i for i, v in enumerate(col) if v is _ABSENT]
-        if missing:
+    """The input items as columns of the given ``$json`` keys: ``"#"`` and the JSON of
+    ``[count, keys, columns, absent]``, where ``absent[k]`` lists the items without
+    ``keys[k]`` (0 when all have it; their slots in the column hold null)."""
+    names = list(keys)
+    cols: list[list[Any]] = []
+    absent: list[Any] = []
+    jsons: list[Any] | None = None
+    for key in names:
+        try:
+            if jsons is None:
+                col = [it["json"].get(key, _ABSENT) for it in items]
+            else:
+                col = [j.get(key, _ABSENT) for j in jsons]
+        except (KeyError, TypeError, AttributeError):  # an item without a json object
+            if jsons is None:
+                jsons = [it.get("json") if type(it) is dict else None for it in items]
+            col = [j.get(key, _ABSENT) if type(j) is dict else _ABSENT for j in jsons]
+        if _ABSENT in col:
+            missing = [i for i, v in enumerate(col) if v is _ABSENT]
             for i in missing:
                 col[i] = None
-            absent[key] = missing
-        cols[key] = col
-    return to_json({"n": len(items), "cols": cols, "absent": absent})
+            absent.append(missing)
+        else:
+            absent.append(0)
+        cols.append(col)
+    return "#" + to_json([len(items), names, cols, absent])
 
 
 # QuickJS's syntax error texts that V8 (n8n's engine) words differently

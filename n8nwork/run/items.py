@@ -29,6 +29,16 @@ def assign_paired_items(outputs: list[Items] | None, inputs: list[Items | None])
     """Fill in ``pairedItem`` where a node left it out and n8n can infer it (in place)."""
     if not outputs:
         return
+    for items in outputs:  # usually every item says where it came from: nothing to infer
+        if items is not None:
+            for item in items:
+                if "pairedItem" not in item:
+                    break
+            else:
+                continue
+            break
+    else:
+        return
     first = inputs[0] if inputs else None
     single_in_out = len(inputs) == 1 and first is not None and len(first) == 1
     same_count = (

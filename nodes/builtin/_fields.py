@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 MISSING: Any = type(
@@ -25,6 +26,15 @@ _PLAIN_PROP = re.compile(r"^\w*$")
 _DEEP_PROP = re.compile(r"""\.|\[(?:[^[\]]*|(["'])(?:(?!\1)[^\\]|\\.)*?\1)\]""")
 _INDEX = re.compile(r"^(?:0|[1-9]\d*)$")
 _FORBIDDEN = ("__proto__", "constructor", "prototype")
+
+
+@lru_cache(maxsize=4096)
+def one_key(path: str) -> bool:
+    """True when lodash takes ``path`` as one key whatever the object (no dots, no brackets)
+    and that key may be written."""
+    return (bool(_PLAIN_PROP.match(path)) or not _DEEP_PROP.search(path)) and (
+        path not in _FORBIDDEN
+    )
 
 
 def string_to_path(path: str) -> list[str]:
@@ -154,7 +164,10 @@ class FieldAccess:
 
     def set(self, obj: dict[str, Any], key: str, value: Any) -> None:
         if self.dot_notation:
-            set_path(obj, key, value)
+            if type(obj) is dict and type(key) is str and one_key(key):
+                obj[key] = value  # what set_path does for a single writable key
+            else:
+                set_path(obj, key, value)
         else:
             obj[sanitize_key(obj, key)] = value
 
@@ -165,9 +178,47 @@ class FieldAccess:
             obj.pop(sanitize_key(obj, key), None)
 
 
+_ATOMS = frozenset([str, int, float, bool, type(None)])
+
+
+class _NotPlain(Exception):
+    """The value is more than a tree of dicts, lists and scalars."""
+
+
 def deep_copy(value: Any) -> Any:
-    """A deep copy of a JSON value (n8n's ``deepCopy``)."""
-    return copy.deepcopy(value)
+    """A deep copy of a JSON value (n8n's ``deepCopy``).
+
+    Trees of dicts, lists and scalars are copied directly; anything else (other types, or an
+    object reachable twice, whose copies must stay one object) goes through ``copy.deepcopy``.
+    """
+    if type(value) in _ATOMS:
+        return value
+    try:
+        return _copy_tree(value, set())
+    except (_NotPlain, RecursionError):
+        return copy.deepcopy(value)
+
+
+def _copy_tree(value: Any, seen: set[int]) -> Any:
+    t = type(value)
+    atoms = _ATOMS
+    if t is dict:
+        if id(value) in seen:
+            raise _NotPlain
+        seen.add(id(value))
+        out = value.copy()
+        for k, v in out.items():
+            if type(v) not in atoms:
+                out[k] = _copy_tree(v, seen)  # replacing a value: the dict keeps its size
+        return out
+    if t is list:
+        if id(value) in seen:
+            raise _NotPlain
+        seen.add(id(value))
+        return [v if type(v) in atoms else _copy_tree(v, seen) for v in value]
+    if t in atoms:
+        return value
+    raise _NotPlain
 
 
 def entries_with_defaults(entries: Any, defaults: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -175,10 +226,11 @@ def entries_with_defaults(entries: Any, defaults: Mapping[str, Any]) -> list[dic
     if not isinstance(entries, Iterable) or isinstance(entries, (str, Mapping)):
         return []
     out = []
+    atoms = all(type(v) in _ATOMS for v in defaults.values())
     for entry in entries:
         if not isinstance(entry, Mapping):
             continue
-        filled = {k: copy.deepcopy(v) for k, v in defaults.items()}
+        filled = dict(defaults) if atoms else {k: copy.deepcopy(v) for k, v in defaults.items()}
         filled.update(entry)
         out.append(filled)
     return out

@@ -82,6 +82,16 @@ def validate_entry(
     """The value of one field, converted to ``type_`` (n8n's ``validateEntry``)."""
     if version >= 3.2 and value is None:
         return None
+    # values that already are of their type stay as they are
+    kind = type(value)
+    if kind is str:
+        if type_ == "string":
+            return value
+    elif kind is int or kind is float:
+        if type_ == "number" and value == value:
+            return value
+    elif kind is bool and type_ == "boolean":
+        return value
     description = (
         f'To fix the error try to change the type for the field "{name}" or activate the option '
         "“Ignore Type Conversion Errors” to apply a less strict type validation"
@@ -116,36 +126,55 @@ def compose_return_item(
     options: Mapping[str, Any],
 ) -> dict[str, Any]:
     """The output item: the chosen input fields, then the new fields written over them."""
-    version = ctx.version
-    include = options.get("include", "all")
-    new_item: dict[str, Any] = {"json": {}, "pairedItem": {"item": item_index}}
-    if version >= 3.4:
-        include_binary = not options.get("stripBinary") and include != "none"
-    else:
-        include_binary = bool(options.get("includeBinary"))
-    if include_binary and item.get("binary") is not None:
-        new_item["binary"] = dict(item["binary"])
-    fields = FieldAccess(options.get("dotNotation") is not False)
-    source = item.get("json") or {}
-    if include == "all":
-        new_item["json"] = deep_copy(source)
-    elif include == "selected":
-        for key in split_field_list(ctx.param("includeFields", item_index, "")):
-            value = fields.get(source, key)
-            if value is MISSING:
-                continue
-            target = key.split(".")[-1] if fields.dot_notation and "." in key else key
-            fields.set(new_item["json"], target, deep_copy(value))
-    elif include == "except":
-        data = deep_copy(source)
-        for key in split_field_list(ctx.param("excludeFields", item_index, "")):
-            fields.unset(data, key)
-        new_item["json"] = data
-    elif include != "none":
-        raise SetFieldError(f'The include option "{include}" is not known!')
-    for key, value in new_fields.items():
-        fields.set(new_item["json"], key, value)
-    return new_item
+    return Composer(ctx, options).compose(item_index, item, new_fields, ctx)
+
+
+class Composer:
+    """Composes output items for one node and set of options (see ``compose_return_item``):
+    what the options decide is worked out once."""
+
+    def __init__(self, ctx: ExecutionContext, options: Mapping[str, Any]) -> None:
+        include = options.get("include", "all")
+        self.include = include
+        if ctx.version >= 3.4:
+            self.include_binary = not options.get("stripBinary") and include != "none"
+        else:
+            self.include_binary = bool(options.get("includeBinary"))
+        self.fields = FieldAccess(options.get("dotNotation") is not False)
+
+    def compose(
+        self,
+        item_index: int,
+        item: Mapping[str, Any],
+        new_fields: Mapping[str, Any],
+        ctx: ExecutionContext,
+    ) -> dict[str, Any]:
+        include = self.include
+        fields = self.fields
+        new_item: dict[str, Any] = {"json": {}, "pairedItem": {"item": item_index}}
+        if self.include_binary and item.get("binary") is not None:
+            new_item["binary"] = dict(item["binary"])
+        source = item.get("json") or {}
+        if include == "all":
+            new_item["json"] = deep_copy(source)
+        elif include == "selected":
+            for key in split_field_list(ctx.param("includeFields", item_index, "")):
+                value = fields.get(source, key)
+                if value is MISSING:
+                    continue
+                target = key.split(".")[-1] if fields.dot_notation and "." in key else key
+                fields.set(new_item["json"], target, deep_copy(value))
+        elif include == "except":
+            data = deep_copy(source)
+            for key in split_field_list(ctx.param("excludeFields", item_index, "")):
+                fields.unset(data, key)
+            new_item["json"] = data
+        elif include != "none":
+            raise SetFieldError(f'The include option "{include}" is not known!')
+        target_json = new_item["json"]
+        for key, value in new_fields.items():
+            fields.set(target_json, key, value)
+        return new_item
 
 
 def binary_of(item: Mapping[str, Any], value: Any, name: str, item_index: int) -> dict[str, Any]:

@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from n8nwork.errors import ExpressionError
 from n8nwork.workflow.model import Node
-from nodes.builtin._fields import FieldAccess, deep_copy, entries_with_defaults
+from nodes.builtin._fields import FieldAccess, deep_copy, entries_with_defaults, one_key
 from nodes.builtin._jsvalues import is_nan, to_number, truthy
 from nodes.builtin._set_fields import (
     INCLUDE_MODES,
+    Composer,
     SetFieldError,
     binary_of,
-    compose_return_item,
     parse_json_parameter,
     resolve_raw_data,
     validate_entry,
@@ -42,6 +43,8 @@ _FIELD_DEFAULTS = {
 }
 _FIELD_TYPES = ("stringValue", "numberValue", "booleanValue", "arrayValue", "objectValue")
 _ASSIGNMENT_TYPES = ("string", "number", "boolean", "array", "object", "binary")
+_ASSIGNMENT_DEFAULTS = {"name": "", "type": "string", "value": None}
+_ATOMS = (str, int, float, bool, type(None))
 
 
 class Set(NodeType):
@@ -141,34 +144,295 @@ def _execute_v1(ctx: ExecutionContext) -> list[dict[str, Any]]:
 
 # ------------------------------------------------------------------------------ v3+
 def _execute_v3(ctx: ExecutionContext) -> list[dict[str, Any]]:
-    mode = ctx.param("mode", 0, "manual")
-    if mode not in ("manual", "raw"):
-        raise ctx.error(f"The mode '{mode}' is not known", description="Use 'manual' or 'raw'.")
-    raw_data = _raw_data(ctx, mode)
-    duplicate = truthy(ctx.param("duplicateItem", 0, False)) and ctx.mode == "manual"
+    plan = _plan(ctx)
+    mode = plan.mode
+    duplicate = plan.duplicate_item and ctx.mode == "manual"
+    if plan.simple and not duplicate:
+        return _simple_items(ctx, plan)
+    assignments = plan.assignments
+    values = assignments.values(ctx) if assignments is not None else None
+    settled = plan.settled
+    ignore = False
+    copies = 0
     out: list[dict[str, Any]] = []
     for i, item in enumerate(ctx.input(0)):
-        include = ctx.param("include", i, "all")
-        options = dict(ctx.param("options", i, {}) or {})
-        if ctx.version >= 3.3:
-            include_other = truthy(ctx.param("includeOtherFields", i, False))
-            options["include"] = include if include_other else "none"
+        if settled is not None:
+            options, composer, ignore = settled
         else:
-            options["include"] = include
+            options = _item_options(ctx, i)
+            composer = Composer(ctx, options)
+            ignore = truthy(options.get("ignoreConversionErrors"))
         try:
             if mode == "raw":
-                new_item = _raw_item(ctx, item, i, options, raw_data)
+                new_item = _raw_item(ctx, item, i, plan.raw_data, composer)
+            elif assignments is not None:
+                new_item = assignments.item(ctx, item, i, ignore, composer, values)
             else:
-                new_item = _manual_item(ctx, item, i, options, raw_data)
+                new_item = _manual_item(ctx, item, i, options, plan.raw_data, composer)
         except (SetFieldError, ExpressionError) as exc:
             message = exc.message
             if ctx.continue_on_fail:
                 new_item = {"json": {"error": message}, "pairedItem": {"item": i}}
             else:
                 raise ctx.error(message, item_index=i, description=exc.description) from exc
-        copies = int(to_number(ctx.param("duplicateCount", 0, 0)) or 0) + 1 if duplicate else 1
-        out.extend(deep_copy(new_item) if n else new_item for n in range(copies))
+        if duplicate:
+            if not copies:
+                copies = int(to_number(ctx.param("duplicateCount", 0, 0)) or 0) + 1
+            out.extend(deep_copy(new_item) if n else new_item for n in range(copies))
+        else:
+            out.append(new_item)
     return out
+
+
+class _Plan:
+    """What a v3 node's parameters decide before any item is looked at: the mode, the raw
+    JSON texts, whether items are duplicated, the assignments (v3.3+) and, when none of them
+    holds an expression, the options and how items are composed."""
+
+    def __init__(self, ctx: ExecutionContext) -> None:
+        mode = ctx.param("mode", 0, "manual")
+        if mode not in ("manual", "raw"):
+            raise ctx.error(
+                f"The mode '{mode}' is not known", description="Use 'manual' or 'raw'."
+            )
+        self.mode: str = mode
+        self.raw_data = _raw_data(ctx, mode)
+        self.duplicate_item = truthy(ctx.param("duplicateItem", 0, False))
+        self.assignments = (
+            _Assignments(ctx) if mode == "manual" and ctx.version >= 3.3 else None
+        )
+        self.settled: tuple[dict[str, Any], Composer, bool] | None = None
+        if all(ctx.is_static(n) for n in ("include", "options", "includeOtherFields")):
+            options = _item_options(ctx, 0)
+            ignore = truthy(options.get("ignoreConversionErrors"))
+            self.settled = (options, Composer(ctx, options), ignore)
+        # the same for every execution of the node when nothing in it holds an expression
+        self.reusable = all(ctx.is_static(n) for n in ("mode", "duplicateItem"))
+        # the usual case, done item by item without the general machinery: the values of
+        # the assignments are strings and hold the expressions; the names are plain keys (no
+        # paths); no binary assignments; the options are static and include all or none of
+        # the input fields
+        entries = self.assignments.entries if self.assignments is not None else None
+        composer = self.settled[1] if self.settled is not None else None
+        self.simple = (
+            entries is not None
+            and self.assignments is not None
+            and all(type(v) is str for v in self.assignments.sources)
+            and composer is not None
+            and composer.include in ("all", "none")
+            and composer.fields.dot_notation
+            and all(kind != "binary" and one_key(name) for name, kind, _ in entries)
+        )
+        # for the simple path: (name, type, value index, copy the value: its expression
+        # also gives other entries their value) and the indexes of the expressions
+        self.fields: list[tuple[str, str, int, bool]] = []
+        self.evaluated: list[int] = []
+        if self.simple and self.assignments is not None and entries is not None:
+            sources = self.assignments.sources
+            shared = {v for v in sources if v.startswith("=") and sources.count(v) > 1}
+            self.fields = [(name, kind, j, sources[j] in shared) for name, kind, j in entries]
+            self.evaluated = [j for j, v in enumerate(sources) if v.startswith("=")]
+
+
+_PLANS: dict[int, tuple[Node, _Plan]] = {}
+
+
+def _plan(ctx: ExecutionContext) -> _Plan:
+    """The node's plan: made once per node when its parameters are frozen (a parsed workflow's
+    are), else for this execution."""
+    node = ctx.node
+    hit = _PLANS.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    plan = _Plan(ctx)
+    if plan.reusable and type(node.parameters) is MappingProxyType:
+        if len(_PLANS) >= 4096:
+            _PLANS.clear()
+        _PLANS[id(node)] = (node, plan)
+    return plan
+
+
+def _simple_items(ctx: ExecutionContext, plan: _Plan) -> list[dict[str, Any]]:
+    """Edit Fields for the simple plans (see ``_Plan.simple``): the same items as the general
+    path (``_Assignments.item`` and ``Composer.compose``), built directly from the columns of
+    the values."""
+    assert plan.settled is not None and plan.assignments is not None
+    entries = plan.assignments.entries
+    assert entries is not None
+    items = ctx.input(0)
+    if not items:
+        return []
+    columns = ctx.evaluate_columns(plan.assignments.sources, parameter="assignments")
+    evaluated = [columns[j] for j in plan.evaluated]
+    fields = [(name, kind, columns[j], copy) for name, kind, j, copy in plan.fields]
+    _, composer, ignore = plan.settled
+    version = plan.assignments.version
+    keep = composer.include == "all"
+    with_binary = composer.include_binary
+    null_ok = version >= 3.2
+    out: list[dict[str, Any]] = []
+    for i, item in enumerate(items):
+        json: dict[str, Any] = deep_copy(item.get("json") or {}) if keep else {}
+        try:
+            for name, kind, column, copied in fields:
+                value = column[i]
+                if copied:
+                    value = deep_copy(value)
+                t = type(value)
+                if not (
+                    (t is str and kind == "string")
+                    or ((t is int or t is float) and kind == "number" and value == value)
+                    or (t is bool and kind == "boolean")
+                    or (value is None and null_ok)
+                ):
+                    # what validate_entry keeps as it is was handled above; before the rest
+                    # is validated, a failed expression of the item wins (as the whole
+                    # collection is evaluated before any entry is validated)
+                    for c in evaluated:
+                        if type(c[i]) is ExpressionError:
+                            raise c[i]
+                    value = validate_entry(
+                        name, kind, value, i, ignore_errors=ignore, version=version
+                    )
+                json[name] = value
+        except (SetFieldError, ExpressionError) as exc:
+            if ctx.continue_on_fail:
+                out.append({"json": {"error": exc.message}, "pairedItem": {"item": i}})
+                continue
+            raise ctx.error(exc.message, item_index=i, description=exc.description) from exc
+        new_item: dict[str, Any] = {"json": json, "pairedItem": {"item": i}}
+        if with_binary and item.get("binary") is not None:
+            new_item["binary"] = dict(item["binary"])
+        out.append(new_item)
+    return out
+
+
+def _item_options(ctx: ExecutionContext, i: int) -> dict[str, Any]:
+    include = ctx.param("include", i, "all")
+    options = dict(ctx.param("options", i, {}) or {})
+    if ctx.version >= 3.3:
+        include_other = truthy(ctx.param("includeOtherFields", i, False))
+        options["include"] = include if include_other else "none"
+    else:
+        options["include"] = include
+    return options
+
+
+class _Assignments:
+    """The v3.3+ ``assignments``. Usually only their values hold expressions: then the names
+    and types are read once and the values of all items are evaluated in one engine call.
+    Otherwise the whole collection is evaluated per item (or read once when static)."""
+
+    def __init__(self, ctx: ExecutionContext) -> None:
+        self.version = ctx.version
+        # (name, type, index of the value) per entry, and the values as written
+        self.entries: list[tuple[str, str, int]] | None = None
+        self.sources: tuple[Any, ...] = ()
+        self.dynamic = False
+        self.static: list[dict[str, Any]] | None = None
+        template = ctx.param_source("assignments")
+        if ctx.is_static("assignments"):
+            self.static = _assignment_entries(ctx, 0)
+        elif _only_values_dynamic(template):
+            entries = template["assignments"]
+            self.entries = [
+                (str(e.get("name", "")), str(e.get("type", "string")), j)
+                for j, e in enumerate(entries)
+            ]
+            self.sources = tuple(e.get("value") for e in entries)
+            self.dynamic = True
+
+    def values(self, ctx: ExecutionContext) -> list[Any] | None:
+        """The values of the entries for every item (one engine call), if read that way."""
+        if not self.dynamic or not ctx.input(0):
+            return None
+        return ctx.evaluate_all(self.sources, parameter="assignments")
+
+    def item(
+        self,
+        ctx: ExecutionContext,
+        item: dict[str, Any],
+        i: int,
+        ignore: bool,
+        composer: Composer,
+        values: list[Any] | None,
+    ) -> dict[str, Any]:
+        version = self.version
+        json_values: dict[str, Any] = {}
+        binaries: list[tuple[str, Any]] | None = None
+        if values is not None and self.entries is not None:
+            row = values[i]
+            if type(row) is ExpressionError:
+                raise row
+            for name, kind, j in self.entries:
+                if kind == "binary":
+                    if binaries is None:
+                        binaries = []
+                    binaries.append((name, row[j]))
+                    continue
+                json_values[name] = validate_entry(
+                    name, kind, row[j], i, ignore_errors=ignore, version=version
+                )
+        else:
+            static = self.static
+            entries = static if static is not None else _assignment_entries(ctx, i)
+            for a in entries:
+                kind = a["type"]
+                if kind == "binary":
+                    if binaries is None:
+                        binaries = []
+                    binaries.append((str(a["name"]), a["value"]))
+                    continue
+                name = str(a["name"])
+                value = a["value"]
+                if static is not None and type(value) not in _ATOMS:
+                    value = deep_copy(value)  # each item gets its own
+                json_values[name] = validate_entry(
+                    name, str(kind), value, i, ignore_errors=ignore, version=version
+                )
+        new_item = composer.compose(i, item, json_values, ctx)
+        if binaries:
+            target = new_item.setdefault("binary", {})
+            for name, value in binaries:
+                target[name] = binary_of(item, value, name, i)
+        return new_item
+
+
+def _only_values_dynamic(template: Any) -> bool:
+    """True when ``template`` (the frozen ``assignments`` parameter) is a collection of
+    entries in which only the ``value`` fields hold expressions."""
+    if not isinstance(template, Mapping):
+        return False
+    entries = template.get("assignments")
+    if not isinstance(entries, tuple) or not all(isinstance(e, Mapping) for e in entries):
+        return False
+    if any(_has_expression(v) for k, v in template.items() if k != "assignments"):
+        return False
+    return not any(
+        _has_expression(v) for e in entries for k, v in e.items() if k != "value"
+    )
+
+
+def _has_expression(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.startswith("=")
+    if isinstance(value, Mapping):
+        return any(_has_expression(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_expression(v) for v in value)
+    return False
+
+
+def _assignment_entries(ctx: ExecutionContext, i: int) -> list[dict[str, Any]]:
+    collection = ctx.param("assignments", i, {}) or {}
+    entries = collection.get("assignments") if isinstance(collection, Mapping) else None
+    if type(entries) is list:
+        for e in entries:
+            if type(e) is not dict or "name" not in e or "type" not in e or "value" not in e:
+                break
+        else:
+            return entries  # fresh dicts with every field: nothing to fill in
+    return entries_with_defaults(entries, _ASSIGNMENT_DEFAULTS)
 
 
 def _strip_equals(text: str) -> str:
@@ -196,14 +460,14 @@ def _raw_item(
     ctx: ExecutionContext,
     item: dict[str, Any],
     i: int,
-    options: dict[str, Any],
     raw_data: dict[str, str],
+    composer: Composer,
 ) -> dict[str, Any]:
     if "jsonOutput" in raw_data:
         data = parse_json_parameter(resolve_raw_data(ctx, raw_data["jsonOutput"], i), i)
     else:
         data = parse_json_parameter(ctx.param("jsonOutput", i), i)
-    return compose_return_item(ctx, i, item, data, options)
+    return composer.compose(i, item, data, ctx)
 
 
 def _manual_item(
@@ -212,44 +476,26 @@ def _manual_item(
     i: int,
     options: dict[str, Any],
     raw_data: dict[str, str],
+    composer: Composer,
 ) -> dict[str, Any]:
+    """v3 - v3.2: ``fields.values`` with a value per type."""
     ignore = truthy(options.get("ignoreConversionErrors"))
     version = ctx.version
-    if version < 3.3:
-        new_data: dict[str, Any] = {}
-        for entry in entries_with_defaults(ctx.param("fields.values", i, []), _FIELD_DEFAULTS):
-            name, kind = str(entry["name"]), str(entry["type"])
-            if kind not in _FIELD_TYPES:
-                raise SetFieldError(f"The field type '{kind}' of field '{name}' is not known")
-            if kind == "objectValue" and name in raw_data and entry["objectValue"] is not None:
-                entry["objectValue"] = parse_json_parameter(
-                    resolve_raw_data(ctx, raw_data[name], i), i, name
-                )
-            new_data[name] = validate_entry(
-                name,
-                kind.replace("Value", ""),
-                entry[kind],
-                i,
-                ignore_errors=ignore,
-                version=version,
+    new_data: dict[str, Any] = {}
+    for entry in entries_with_defaults(ctx.param("fields.values", i, []), _FIELD_DEFAULTS):
+        name, kind = str(entry["name"]), str(entry["type"])
+        if kind not in _FIELD_TYPES:
+            raise SetFieldError(f"The field type '{kind}' of field '{name}' is not known")
+        if kind == "objectValue" and name in raw_data and entry["objectValue"] is not None:
+            entry["objectValue"] = parse_json_parameter(
+                resolve_raw_data(ctx, raw_data[name], i), i, name
             )
-        return compose_return_item(ctx, i, item, new_data, options)
-    collection = ctx.param("assignments", i, {}) or {}
-    assignments = entries_with_defaults(
-        collection.get("assignments") if isinstance(collection, Mapping) else [],
-        {"name": "", "type": "string", "value": None},
-    )
-    json_values = {
-        str(a["name"]): validate_entry(
-            str(a["name"]), str(a["type"]), a["value"], i, ignore_errors=ignore, version=version
+        new_data[name] = validate_entry(
+            name,
+            kind.replace("Value", ""),
+            entry[kind],
+            i,
+            ignore_errors=ignore,
+            version=version,
         )
-        for a in assignments
-        if a["type"] != "binary"
-    }
-    new_item = compose_return_item(ctx, i, item, json_values, options)
-    binaries = [a for a in assignments if a["type"] == "binary"]
-    if binaries:
-        target = new_item.setdefault("binary", {})
-        for a in binaries:
-            target[str(a["name"])] = binary_of(item, a["value"], str(a["name"]), i)
-    return new_item
+    return composer.compose(i, item, new_data, ctx)

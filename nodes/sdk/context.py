@@ -4,6 +4,8 @@ items, its persistent node context, the run it belongs to, and error helpers.
 Parameters are resolved lazily and in batches: the first time a node asks for a parameter that
 holds an expression, the expression is evaluated for every input item in one engine call and
 cached, so a node that loops over items pays one engine round trip per parameter, not per item.
+What a parameter name points at in a node's (frozen) parameters, and whether it holds an
+expression, is worked out once per node and shared by all its executions.
 """
 
 from __future__ import annotations
@@ -13,17 +15,32 @@ from types import MappingProxyType
 from typing import Any
 
 from n8nwork.errors import ExpressionError, NodeExecutionError
-from n8nwork.expressions import ExpressionScope
+from n8nwork.expressions import ExpressionScope, get_engine
 from n8nwork.run.data import Items, RunView
 from n8nwork.workflow.frozen import thaw
 from n8nwork.workflow.model import Node, Workflow
 
 _MISSING: Any = object()
+_NODE_PARAMS: dict[int, tuple[Node, dict[str, tuple[Any, bool]]]] = {}
+_MAX_NODES = 4096
 
 
 _MAPPINGS = (dict, MappingProxyType)
 _SEQUENCES = (list, tuple)
 _SCALARS = (str, int, float, bool, type(None))
+
+
+def thaw_value(value: Any) -> Any:
+    """``thaw``: plain, mutable JSON for a (possibly frozen) value; quicker for the usual
+    types."""
+    t = type(value)
+    if t is MappingProxyType or t is dict:
+        return {k: v if type(v) in _SCALARS else thaw_value(v) for k, v in value.items()}
+    if t is tuple or t is list:
+        return [v if type(v) in _SCALARS else thaw_value(v) for v in value]
+    if t in _SCALARS:
+        return value
+    return thaw(value)
 
 
 def _contains_expression(value: Any) -> bool:
@@ -39,6 +56,22 @@ def _contains_expression(value: Any) -> bool:
     return False
 
 
+def _param_table(node: Node) -> dict[str, tuple[Any, bool]]:
+    """``name -> (value or _MISSING, holds an expression)`` for ``node``'s parameters: shared
+    by every execution of the node when its parameters are frozen (as a parsed workflow's are),
+    private to one execution otherwise."""
+    if type(node.parameters) is not MappingProxyType:
+        return {}
+    hit = _NODE_PARAMS.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    table: dict[str, tuple[Any, bool]] = {}
+    if len(_NODE_PARAMS) >= _MAX_NODES:
+        _NODE_PARAMS.clear()
+    _NODE_PARAMS[id(node)] = (node, table)
+    return table
+
+
 class ExecutionContext:
     """Everything one execution of one node may use. Built by the runtime, one per execution."""
 
@@ -51,11 +84,12 @@ class ExecutionContext:
         engine: Any = None,
     ) -> None:
         self.scope = scope
+        self.version = float(scope.node.type_version)
         self._defaults = defaults or {}
         self.node_context: dict[str, Any] = node_context if node_context is not None else {}
         self._engine = engine
         self._cache: dict[str, list[Any]] = {}
-        self._raw: dict[str, tuple[Any, bool]] = {}
+        self._raw = _param_table(scope.node)
         self.hints: list[str] = []
 
     # ------------------------------------------------------------------ identity
@@ -75,9 +109,6 @@ class ExecutionContext:
     def run_index(self) -> int:
         return self.scope.run_index
 
-    @property
-    def version(self) -> float:
-        return float(self.scope.node.type_version)
 
     @property
     def timezone(self) -> str:
@@ -115,8 +146,6 @@ class ExecutionContext:
     @property
     def engine(self) -> Any:
         if self._engine is None:
-            from n8nwork.expressions.engine import get_engine
-
             self._engine = get_engine()
         return self._engine
 
@@ -125,10 +154,31 @@ class ExecutionContext:
         value = self._lookup(name)
         if value is _MISSING:
             value = self._default(name, default)
-        return thaw(value)
+        return thaw_value(value)
+
+    def param_source(self, name: str, default: Any = None) -> Any:
+        """The parameter as written in the workflow, as stored: frozen (read-only mappings and
+        tuples) and not evaluated; ``default`` when the node does not set it."""
+        value = self._found(name)[0]
+        return default if value is _MISSING else value
 
     def has_param(self, name: str) -> bool:
-        return self._lookup(name) is not _MISSING
+        return self._found(name)[0] is not _MISSING
+
+    def is_static(self, name: str) -> bool:
+        """True when parameter ``name`` holds no expression (absent counts as static): its
+        value is the same for every item, so ``param(name, 0)`` may stand for all of them."""
+        return not self._found(name)[1]
+
+    def _found(self, name: str) -> tuple[Any, bool]:
+        found = self._raw.get(name)
+        if found is None:
+            value = self._lookup(name)
+            found = self._raw[name] = (
+                value,
+                value is not _MISSING and _contains_expression(value),
+            )
+        return found
 
     def param(self, name: str, item_index: int = 0, default: Any = _MISSING) -> Any:
         """Parameter ``name`` (dotted path, as n8n's ``getNodeParameter``) for item ``item_index``.
@@ -138,16 +188,13 @@ class ExecutionContext:
         """
         found = self._raw.get(name)
         if found is None:
-            value = self._lookup(name)
-            found = self._raw[name] = (
-                value,
-                value is not _MISSING and _contains_expression(value),
-            )
+            found = self._found(name)
         value, dynamic = found
         if value is _MISSING:
-            return thaw(self._default(name, default))
+            value = self._default(name, default)
+            return value if type(value) in _SCALARS else thaw_value(value)
         if not dynamic:
-            return value if type(value) in _SCALARS else thaw(value)
+            return value if type(value) in _SCALARS else thaw_value(value)
         values = self._cache.get(name)
         if values is None:
             values = self.engine.evaluate_all(value, self.scope, parameter=name)
@@ -160,18 +207,34 @@ class ExecutionContext:
             raise result
         return result
 
+    def evaluate_all(self, value: Any, parameter: str = "") -> list[Any]:
+        """An ad-hoc value (expression or not) for every input item, in one engine call: one
+        entry per item (at least one), an ``ExpressionError`` where evaluating failed. Pass a
+        frozen value (as taken from the node's parameters) to let the engine reuse its plan."""
+        values: list[Any] = self.engine.evaluate_all(value, self.scope, parameter=parameter)
+        return values
+
+    def evaluate_columns(
+        self, values: tuple[str, ...], parameter: str = ""
+    ) -> list[list[Any]]:
+        """For each string of ``values``, its value for every input item, in one engine call:
+        an expression's column (``ExpressionError`` where it failed), a plain string's value
+        repeated. Columns of the same expression are the same list: copy before changing."""
+        columns: list[list[Any]] = self.engine.evaluate_columns(
+            values, self.scope, parameter=parameter
+        )
+        return columns
+
     def evaluate(self, value: Any, item_index: int = 0, parameter: str = "") -> Any:
         """Evaluate an ad-hoc value (expression or not) for one item."""
         if not _contains_expression(value):
-            return thaw(value)
+            return thaw_value(value)
         return self.engine.evaluate(value, self.scope, item_index, parameter=parameter)
 
     def _lookup(self, name: str) -> Any:
         cur: Any = self.node.parameters
         for part in name.split("."):
-            if type(cur) in _MAPPINGS and part in cur:
-                cur = cur[part]
-            elif isinstance(cur, Mapping) and part in cur:
+            if (type(cur) in _MAPPINGS or isinstance(cur, Mapping)) and part in cur:
                 cur = cur[part]
             else:
                 return _MISSING

@@ -23,7 +23,7 @@ from n8nwork.run.state import RunState
 from n8nwork.workflow.frozen import thaw
 from n8nwork.workflow.model import Node, Workflow
 from nodes.sdk.base import NodeType, WaitFor
-from nodes.sdk.context import ExecutionContext
+from nodes.sdk.context import ExecutionContext, thaw_value
 from nodes.sdk.execute import run_node
 from nodes.sdk.registry import Registry, default_registry
 
@@ -59,6 +59,23 @@ def error_to_dict(exc: BaseException, node: Node) -> dict[str, Any]:
     }
 
 
+_DEFAULTS: dict[tuple[int, float], tuple[NodeType, dict[str, Any]]] = {}
+
+
+def param_defaults(impl: NodeType, version: float) -> dict[str, Any]:
+    """The schema defaults of the parameters of ``impl`` at ``version`` (worked out once; the
+    context hands out copies of mutable defaults)."""
+    key = (id(impl), version)
+    hit = _DEFAULTS.get(key)
+    if hit is not None and hit[0] is impl:
+        return hit[1]
+    found = {p.name: p.default for p in impl.params if p.applies_to(version)}
+    if len(_DEFAULTS) >= 4096:
+        _DEFAULTS.clear()
+    _DEFAULTS[key] = (impl, found)
+    return found
+
+
 def workflow_timezone(workflow: Workflow, default: str = "UTC") -> str:
     tz = workflow.settings.get("timezone")
     return tz if isinstance(tz, str) and tz and tz != "DEFAULT" else default
@@ -86,6 +103,7 @@ class LocalExecutor:
         self.env = dict(env or {})
         self.timezone = workflow_timezone(workflow, timezone)
         self._defaults: dict[str, dict[str, Any]] = {}
+        self._types: dict[str, tuple[NodeType, dict[str, Any]]] = {}  # by node name
 
     def node_type(self, node: Node) -> NodeType:
         impl = self.registry.get(node.type, node.type_version)
@@ -98,15 +116,15 @@ class LocalExecutor:
     def defaults(self, node: Node, impl: NodeType) -> dict[str, Any]:
         found = self._defaults.get(node.name)
         if found is None:
-            version = float(node.type_version)
-            found = {p.name: p.default for p in impl.params if p.applies_to(version)}
-            self._defaults[node.name] = found
+            found = self._defaults[node.name] = param_defaults(impl, float(node.type_version))
         return found
 
     def __call__(self, command: ExecuteNode, state: RunState) -> Event:
-        node = self.workflow.by_name[command.node]
+        name = command.node
+        node = self.workflow.by_name[name]
         started = self.clock.now() * 1000.0
-        node_context = thaw(state.context.get(node.name, {}))
+        saved = state.context.get(name)
+        node_context = thaw_value(saved) if saved else {}
         execution = {**self.execution, "id": state.execution_id, "mode": state.mode}
         execution.setdefault("customData", state.custom_data)
         scope = ExpressionScope(
@@ -123,10 +141,12 @@ class LocalExecutor:
             now_ms=started,
         )
         try:
-            impl = self.node_type(node)
-            ctx = ExecutionContext(
-                scope=scope, defaults=self.defaults(node, impl), node_context=node_context
-            )
+            known = self._types.get(name)
+            if known is None:
+                impl = self.node_type(node)
+                known = self._types[name] = (impl, self.defaults(node, impl))
+            impl = known[0]
+            ctx = ExecutionContext(scope=scope, defaults=known[1], node_context=node_context)
             result = run_node(impl, ctx)
         except Exception as exc:  # a node's failure is data for the run, never a crash
             return NodeFailed(

@@ -54,12 +54,15 @@
   // ------------------------------------------------------------------ host answers
   var NEED = Object.freeze({ n8nNeedsHostData: true });
   function answer(key) {
-    var r = S.provided.get(key);
+    var r = S.provided === null ? undefined : S.provided.get(key);
     if (r === undefined) {
-      S.needed.add(key);
+      needs(key);
       throw NEED;
     }
     return r;
+  }
+  function needs(key) {
+    (S.needed || (S.needed = new Set())).add(key);
   }
   function raiseReply(r) {
     var info = JSON.parse(r.slice(1));
@@ -78,9 +81,9 @@
     var key = "tz\u0000" + tz + "\u0000" + year;
     var t = TZ.get(key);
     if (t !== undefined) return t;
-    var r = S ? S.provided.get(key) : undefined;
+    var r = S && S.provided !== null ? S.provided.get(key) : undefined;
     if (r === undefined) {
-      if (S) S.needed.add(key);
+      if (S) needs(key);
       return null;
     }
     t = JSON.parse(r);
@@ -94,59 +97,133 @@
   var currentZone = null;
   var EMPTY_THIS = Object.freeze({ process: Object.freeze({}) });
 
-  var NODE_FACTS = new Map(), RUN_FACTS = new Map();
-  function begin(metaJson) {
-    var m = JSON.parse(metaJson);
-    if (m.nd) NODE_FACTS.set(m.n, m.nd);
-    if (m.rd) RUN_FACTS.set(m.r, m.rd);
-    var nf = NODE_FACTS.get(m.n), rf = RUN_FACTS.get(m.r);
-    S = {
-      node: nf.node, nodeId: nf.nodeId, nodeVersion: nf.nodeVersion, webhookId: nf.webhookId,
-      params: nf.params, mode: rf.mode, execution: rf.execution, workflow: rf.workflow,
-      vars: rf.vars, env: rf.env, timezone: rf.timezone, nowMs: rf.nowMs, runIndex: m.ri,
-      prevNode: m.p ? { name: m.p[0], outputIndex: m.p[1], runIndex: m.p[2] } : null,
-      prevExecuteOnce: !!m.eo
-    };
-    S.provided = new Map();
-    S.needed = new Set();
-    S.items = [];
+  var NODE_FACTS = new Map(), RUN_FACTS = new Map(), PREV_FACTS = new Map();
+  var NO_OVER = Object.freeze({});
+  // the session object: one object whose fields begin() resets for every session (no new
+  // object, no new properties: a session starts without allocating); caches are made lazily
+  var SESSION = {
+    node: undefined, nodeId: undefined, nodeVersion: undefined, webhookId: undefined,
+    params: undefined, mode: undefined, execution: undefined, workflow: undefined,
+    vars: undefined, env: undefined, timezone: undefined, nowMs: null, runIndex: 0,
+    prevNode: null, prevExecuteOnce: false, provided: null, needed: null, items: null,
+    hasInput: false, cols: null, colKeys: null, colSkips: null, i: 0, cache: null,
+    ctxs: null, logs: null, nowDT: undefined, over: NO_OVER, code: null, exprCache: null,
+    batch: null, codeState: null, _execution: undefined, _env: undefined
+  };
+  Object.seal(SESSION);
+  function defaultTimeZone() {
+    return S && S.timezone && Settings.defaultZone.isValid ? Settings.defaultZone.name : "UTC";
+  }
+  intlHooks.defaultTimeZone = defaultTimeZone;
+  // a new session: tokens of the node's, the run's and the previous node run's facts (defs
+  // defines the ones this isolate has not seen, after forgetting full tables), the run index
+  // and the run's clock (epoch ms, null: real time)
+  function begin(n, r, ri, t, p, defs) {
+    if (defs) {
+      var d = JSON.parse(defs);
+      if (d.fn) NODE_FACTS.clear();
+      if (d.fr) RUN_FACTS.clear();
+      if (d.fp) PREV_FACTS.clear();
+      if (d.nd) NODE_FACTS.set(n, d.nd);
+      if (d.rd) RUN_FACTS.set(r, d.rd);
+      if (d.pd) {
+        PREV_FACTS.set(p, [
+          Object.freeze({ name: d.pd[0], outputIndex: d.pd[1], runIndex: d.pd[2] }), d.pd[3]
+        ]);
+      }
+    }
+    var nf = NODE_FACTS.get(n), rf = RUN_FACTS.get(r), prev = p ? PREV_FACTS.get(p) : null;
+    S = SESSION;
+    S.node = nf.node;
+    S.nodeId = nf.nodeId;
+    S.nodeVersion = nf.nodeVersion;
+    S.webhookId = nf.webhookId;
+    S.params = nf.params;
+    S.mode = rf.mode;
+    S.execution = rf.execution;
+    S.workflow = rf.workflow;
+    S.vars = rf.vars;
+    S.env = rf.env;
+    S.timezone = rf.timezone;
+    S.nowMs = t;
+    S.runIndex = ri;
+    S.prevNode = prev === null ? null : prev[0];
+    S.prevExecuteOnce = prev !== null && !!prev[1];
+    S.provided = null;
+    S.needed = null;
+    S.items = null;
     S.hasInput = false;
+    S.cols = null;
+    S.colKeys = null;
+    S.colSkips = null;
     S.i = 0;
-    S.cache = new Map();
-    S.ctxs = new Map();
-    S.logs = [];
+    S.cache = null;
+    S.ctxs = null;
+    S.logs = null;
     S.nowDT = undefined;
-    S.over = {};
+    S.over = NO_OVER;
     S.code = null;
-    S.exprCache = new Map();
+    S.exprCache = null;
+    S.batch = null;
+    S.codeState = null;
+    S._execution = undefined;
+    S._env = undefined;
     var tz = S.timezone || "UTC";
     if (tz !== currentZone) {
       Settings.defaultZone = tz;
       if (!Settings.defaultZone.isValid) Settings.defaultZone = "UTC";
       currentZone = tz;
     }
-    intlHooks.defaultTimeZone = function () { return S && S.timezone && Settings.defaultZone.isValid ? Settings.defaultZone.name : "UTC"; };
   }
   Settings.now = function () { return S && S.nowMs !== null && S.nowMs !== undefined ? S.nowMs : Date.now(); };
 
-  // whole items (a JSON array) or only some $json keys as columns: {n, cols, absent}
-  function setItems(itemsJson) {
-    if (itemsJson.charCodeAt(0) === 123) {
-      var c = JSON.parse(itemsJson), n = c.n, keys = Object.keys(c.cols), rows = new Array(n);
-      var i, k;
-      for (i = 0; i < n; i++) rows[i] = { json: {} };
-      for (k = 0; k < keys.length; k++) {
-        var key = keys[k], col = c.cols[key], gone = c.absent[key], skip = null;
-        if (gone) { skip = new Set(gone); }
-        for (i = 0; i < n; i++) if (!skip || !skip.has(i)) rows[i].json[key] = col[i];
-      }
-      S.items = rows;
-    } else {
-      S.items = itemsJson === "[]" ? [] : JSON.parse(itemsJson);
+  // the input items: whole (a JSON array) or only some $json keys as columns, "#" + [n, keys,
+  // columns, absent] (absent[k]: the items without keys[k], or 0). Columns are only sent for
+  // expressions that read nothing but those keys of $json: the batch evaluator refills one
+  // object per item from them, and the items themselves are only built if someone asks.
+  function rowsOf(c) {
+    var n = c[0], keys = c[1], rows = new Array(n);
+    var i, k;
+    for (i = 0; i < n; i++) rows[i] = { json: {} };
+    for (k = 0; k < keys.length; k++) {
+      var key = keys[k], col = c[2][k], gone = c[3][k], skip = null;
+      if (gone) { skip = new Set(gone); }
+      for (i = 0; i < n; i++) if (!skip || !skip.has(i)) rows[i].json[key] = col[i];
     }
+    return rows;
+  }
+  function rowsNow() {
+    var rows = S.items;
+    if (rows === null) {
+      rows = S.items = S.cols === null ? [] : rowsOf(S.cols);
+      S.cols = null;
+    }
+    return rows;
+  }
+  function setItems(itemsJson) {
+    S.ctxs = null;
+    S.over = NO_OVER;
+    if (itemsJson.charCodeAt(0) === 35) { // "#": columns
+      var c = JSON.parse(itemsJson.slice(1)), keys = c[1], skips = new Array(keys.length), plain = true;
+      for (var k = 0; k < keys.length; k++) {
+        skips[k] = c[3][k] ? new Set(c[3][k]) : null;
+        if (keys[k] === "__proto__") plain = false;
+      }
+      S.hasInput = c[0] > 0;
+      if (plain) {
+        S.items = null;
+        S.cols = c;
+        S.colKeys = keys;
+        S.colSkips = skips;
+      } else {
+        S.items = rowsOf(c);
+        S.cols = null;
+      }
+      return;
+    }
+    S.cols = null;
+    S.items = itemsJson === "[]" ? [] : JSON.parse(itemsJson);
     S.hasInput = S.items.length > 0;
-    S.ctxs = new Map();
-    S.over = {};
   }
 
   function nowDT() {
@@ -156,10 +233,11 @@
 
   // ------------------------------------------------------------------ node data (lazy)
   function cached(key, fn) {
-    var hit = S.cache.get(key);
+    var cache = S.cache || (S.cache = new Map());
+    var hit = cache.get(key);
     if (hit === undefined) {
       hit = fn();
-      S.cache.set(key, hit);
+      cache.set(key, hit);
     }
     return hit;
   }
@@ -215,10 +293,11 @@
 
   function ctxFor(index, defaultRun) {
     var key = defaultRun === -1 ? index : index + ":" + defaultRun;
-    var c = S.ctxs.get(key);
+    var ctxs = S.ctxs || (S.ctxs = new Map());
+    var c = ctxs.get(key);
     if (c === undefined) {
       c = new Ctx(index, defaultRun);
-      S.ctxs.set(key, c);
+      ctxs.set(key, c);
     }
     return c;
   }
@@ -229,13 +308,14 @@
       if (!throwIfMissing) return undefined;
       throw notExecutedError(S.node);
     }
-    if (c.i >= S.items.length) {
-      throw ExpressionError('"' + S.node + '" node has ' + S.items.length + " item(s) but you're trying to access item " + c.i, {
+    var rows = rowsNow();
+    if (c.i >= rows.length) {
+      throw ExpressionError('"' + S.node + '" node has ' + rows.length + " item(s) but you're trying to access item " + c.i, {
         messageTemplate: "Adjust your expression to access an existing item index (0-{{maxIndex}})",
         functionality: "pairedItem", type: "no_execution_data", nodeCause: S.node
       });
     }
-    return S.items[c.i];
+    return rows[c.i];
   }
 
   Ctx.prototype.json = function () {
@@ -254,7 +334,7 @@
       if (!S.hasInput) {
         throw ExpressionError("No execution data available", { runIndex: S.runIndex, itemIndex: c.i, type: "no_execution_data" });
       }
-      return S.items;
+      return rowsNow();
     }
     function prev() {
       if (!S.prevNode) {
@@ -508,7 +588,7 @@
       $itemIndex: function () { return c.i; },
       $position: function () { return c.i; },
       $thisItemIndex: function () { return c.i; },
-      $thisItem: function () { return S.items[c.i]; }
+      $thisItem: function () { return rowsNow()[c.i]; }
     };
     Object.keys(getters).forEach(function (k) {
       Object.defineProperty(p, k, { get: getters[k], enumerable: true });
@@ -522,11 +602,12 @@
 
   // ------------------------------------------------------------------ evaluating expression strings
   function compiled(expr) {
-    var fn = S.exprCache.get(expr);
+    var exprCache = S.exprCache || (S.exprCache = new Map());
+    var fn = exprCache.get(expr);
     if (fn === undefined) {
       var src = py("compile", expr);
       fn = geval(src);
-      S.exprCache.set(expr, fn);
+      exprCache.set(expr, fn);
     }
     return fn;
   }
@@ -536,7 +617,7 @@
     var saved = S.i;
     S.i = c.i;
     try {
-      var it = S.items[c.i];
+      var it = rowsNow()[c.i];
       return fn.call(EMPTY_THIS, it === undefined ? undefined : it.json, c.i, it === undefined ? undefined : it.binary);
     } finally {
       S.i = saved;
@@ -556,7 +637,11 @@
     defineGlobalGetter(name, function () {
       if (S && hasOwn.call(S.over, name)) return S.over[name];
       return get();
-    }, function (v) { if (S) S.over[name] = v; });
+    }, function (v) {
+      if (!S) return;
+      if (S.over === NO_OVER) S.over = {};
+      S.over[name] = v;
+    });
   }
 
   overridable("$json", function () { return cur().json(); });
@@ -570,7 +655,7 @@
   overridable("$itemIndex", function () { return S.i; });
   overridable("$position", function () { return S.i; });
   overridable("$thisItemIndex", function () { return S.i; });
-  overridable("$thisItem", function () { return S.items[S.i]; });
+  overridable("$thisItem", function () { return rowsNow()[S.i]; });
   overridable("$runIndex", function () { return S.runIndex; });
   overridable("$thisRunIndex", function () { return S.runIndex; });
   overridable("$mode", function () { return S.mode; });
@@ -714,58 +799,129 @@
   function compile(id, src) {
     FNS.set(id, geval(src));
   }
-  function forget(id) { FNS.delete(id); }
+  function forget(id) {
+    FNS.delete(id);
+    FN_LISTS.clear();
+  }
+  // the functions of each ids argument evalBatch has seen (forget() starts again)
+  var FN_LISTS = new Map();
+  function functionsOf(ids) {
+    var fns = FN_LISTS.get(ids);
+    if (fns === undefined) {
+      var list = typeof ids === "number" ? [ids] : String(ids).split(",");
+      fns = new Array(list.length);
+      for (var k = 0; k < list.length; k++) fns[k] = FNS.get(Number(list[k]));
+      if (FN_LISTS.size >= 4096) FN_LISTS.clear();
+      FN_LISTS.set(ids, fns);
+    }
+    return fns;
+  }
 
-  // evaluates every compiled function for items start..end-1 (item by item); when an item
-  // asked the host for data it stops there and returns {need: [...]}; called again with
-  // resume = true it goes on at that item
-  function install(meta, items, provided) {
-    if (meta) begin(meta);
+  // what the host sends before a call: a new session (node token n > 0, see begin), the
+  // input items and answers to earlier questions (empty strings: nothing new)
+  function install(n, r, ri, t, p, defs, items, provided) {
+    if (n) begin(n, r, ri, t, p, defs);
     if (items) setItems(items);
     if (provided) provide(provided);
   }
 
-  function evalBatch(ids, start, end, resume, meta, items, provided) {
-    install(meta, items, provided);
-    var b = S.batch;
-    if (!resume || !b) {
-      var list = String(ids).split(",");
-      b = S.batch = { fns: [], cols: [], next: start, start: start };
-      for (var k = 0; k < list.length; k++) {
-        b.fns.push(FNS.get(Number(list[k])));
-        b.cols.push(new Array(end - start));
-      }
+  // evaluates the compiled functions ids (one id, or ids joined by ",") for items
+  // start..end-1 (item by item) and returns their values as JSON columns; when an item asked
+  // the host for data it stops there and returns {need: [...]}; called again with
+  // resume = true it goes on at that item
+  function evalBatch(ids, start, end, resume, n, r, ri, t, p, defs, items, provided) {
+    install(n, r, ri, t, p, defs, items, provided);
+    var b = resume ? S.batch : null, fns, cols, next;
+    if (b !== null) {
+      fns = b.fns; cols = b.cols; next = b.next;
+    } else {
+      fns = functionsOf(ids);
+      cols = new Array(fns.length);
+      next = start;
+      for (var k = 0; k < fns.length; k++) cols[k] = new Array(end - start);
     }
-    var items = S.items, fns = b.fns, cols = b.cols, n = fns.length;
-    for (var i = b.next; i < end; i++) {
-      S.i = i;
-      var it = items[i];
-      for (var j = 0; j < n; j++) {
-        var v;
-        try {
-          v = it === undefined ? fns[j].call(EMPTY_THIS, missingJson(), i, undefined) :
-            fns[j].call(EMPTY_THIS, it.json, i, it.binary);
-          v = encode(v);
-        } catch (e) {
-          if (isOOM(e)) throw e; // the host discards this isolate
-          v = e === NEED ? null : encodeError(e);
+    var nf = fns.length, i, j, v, type, it, c = S.cols;
+    if (c !== null) {
+      // $json of item i is one object refilled from the columns for each item: these
+      // expressions only read its keys (see setItems)
+      var keys = S.colKeys, skips = S.colSkips, colData = c[2], nk = keys.length, row = {}, sk;
+      for (i = next; i < end; i++) {
+        for (j = 0; j < nk; j++) {
+          sk = skips[j];
+          if (sk !== null && sk.has(i)) delete row[keys[j]];
+          else row[keys[j]] = colData[j][i];
         }
-        cols[j][i - b.start] = v;
+        S.i = i;
+        for (j = 0; j < nf; j++) {
+          try {
+            // (no "this": an expression that mentions it gets whole items, not columns)
+            v = fns[j](row, i, undefined);
+            type = typeof v;
+            if (type === "number" ? v - v !== 0 : // NaN or infinite
+              (type === "function" || type === "bigint" || type === "symbol")) v = encode(v);
+          } catch (e) {
+            if (isOOM(e)) throw e; // the host discards this isolate
+            v = e === NEED ? null : encodeError(e);
+          }
+          cols[j][i - start] = v;
+        }
+        if (S.needed !== null && S.needed.size) return needed(fns, cols, i);
       }
-      if (S.needed.size) {
-        b.next = i;
-        var need = Array.from(S.needed);
-        S.needed.clear();
-        return JSON.stringify({ need: need });
+    } else {
+      var rows = rowsNow();
+      for (i = next; i < end; i++) {
+        S.i = i;
+        it = rows[i];
+        for (j = 0; j < nf; j++) {
+          try {
+            v = it === undefined ? fns[j].call(EMPTY_THIS, missingJson(), i, undefined) :
+              fns[j].call(EMPTY_THIS, it.json, i, it.binary);
+            type = typeof v;
+            if (type === "number" ? v - v !== 0 : // NaN or infinite
+              (type === "function" || type === "bigint" || type === "symbol")) v = encode(v);
+          } catch (e) {
+            if (isOOM(e)) throw e; // the host discards this isolate
+            v = e === NEED ? null : encodeError(e);
+          }
+          cols[j][i - start] = v;
+        }
+        if (S.needed !== null && S.needed.size) return needed(fns, cols, i);
       }
     }
     S.batch = null;
-    return safeStringify({ done: cols });
+    return stringifyColumns(cols);
+  }
+
+  function needed(fns, cols, i) {
+    S.batch = { fns: fns, cols: cols, next: i };
+    var need = Array.from(S.needed);
+    S.needed.clear();
+    return JSON.stringify({ need: need });
+  }
+
+  // the columns as JSON; a value JSON.stringify refuses (a cycle, a throwing toJSON) spoils
+  // only its own slot
+  function stringifyColumns(cols) {
+    try {
+      return JSON.stringify(cols);
+    } catch (e) {
+      if (isOOM(e)) throw e;
+    }
+    var out = new Array(cols.length);
+    for (var j = 0; j < cols.length; j++) {
+      var col = cols[j], parts = new Array(col.length);
+      for (var i = 0; i < col.length; i++) {
+        var s = safeStringify(col[i]);
+        parts[i] = s === undefined ? "null" : s;
+      }
+      out[j] = "[" + parts.join(",") + "]";
+    }
+    return "[" + out.join(",") + "]";
   }
 
   function provide(json) {
-    var o = JSON.parse(json);
-    for (var k in o) if (hasOwn.call(o, k)) S.provided.set(k, o[k]);
+    var o = JSON.parse(json), provided = S.provided || (S.provided = new Map());
+    for (var k in o) if (hasOwn.call(o, k)) provided.set(k, o[k]);
   }
 
   var MISSING_JSON = null;
@@ -794,7 +950,7 @@
   var consoleObj = {};
   ["log", "info", "warn", "error", "debug", "trace", "dir", "table"].forEach(function (m) {
     consoleObj[m] = function () {
-      if (S) S.logs.push(Array.prototype.map.call(arguments, formatLogArg).join(" "));
+      if (S) (S.logs || (S.logs = [])).push(Array.prototype.map.call(arguments, formatLogArg).join(" "));
     };
   });
   ["time", "timeEnd", "timeLog", "assert", "clear", "count", "countReset", "group", "groupEnd",
@@ -803,13 +959,13 @@
   });
   Object.defineProperty(G, "console", { value: consoleObj, writable: true, configurable: true });
 
-  function runCode(id, optionsJson, meta, items, provided) {
-    install(meta, items, provided);
+  function runCode(id, optionsJson, n, r, ri, t, p, defs, items, provided) {
+    install(n, r, ri, t, p, defs, items, provided);
     var o = JSON.parse(optionsJson);
     var fn = FNS.get(id);
     S.codeState = { done: false };
     S.logs = [];
-    S.needed.clear();
+    S.needed = null;
     var state = S.codeState;
     var staticData = o.staticData || {};
     var extras = {
@@ -821,7 +977,7 @@
     };
     function enter(index, codeVars) {
       S.i = index;
-      S.over = {};
+      S.over = NO_OVER;
       codeVars.extras = extras;
       S.code = codeVars;
     }
@@ -829,7 +985,7 @@
       if (o.mode === "each") {
         var results = [];
         for (var i = o.start; i < o.end; i++) {
-          var it = S.items[i];
+          var it = rowsNow()[i];
           enter(i, { items: undefined, item: o.legacy ? (it ? it.json : undefined) : it });
           try {
             var r = await fn.call(G);
@@ -841,7 +997,7 @@
         }
         return { each: results };
       }
-      var items = o.legacy ? S.items.map(function (x, k) { x.index = k; return x; }) : S.items;
+      var items = o.legacy ? rowsNow().map(function (x, k) { x.index = k; return x; }) : rowsNow();
       enter(0, { items: items, item: undefined });
       var value = await fn.call(G);
       return { value: encode(value) };
@@ -859,18 +1015,18 @@
   function codeResult() {
     var st = S.codeState;
     if (!st || !st.done) return "";
-    if (S.needed.size) {
+    if (S.needed !== null && S.needed.size) {
       var need = Array.from(S.needed);
       S.needed.clear();
       S.code = null;
-      S.over = {};
+      S.over = NO_OVER;
       if (api.cleanup) api.cleanup(true);
       return JSON.stringify({ need: need });
     }
     var out = st.result || OOM_RESULT;
-    out.logs = S.logs;
+    out.logs = S.logs || [];
     S.code = null;
-    S.over = {};
+    S.over = NO_OVER;
     if (api.cleanup) api.cleanup(true);
     return safeStringify(out);
   }
@@ -885,14 +1041,14 @@
     provide: provide,
     // before a Code run is repeated: forget what the interrupted run may have changed
     resetCaches: function () {
-      S.cache = new Map();
-      S.ctxs = new Map();
+      S.cache = null;
+      S.ctxs = null;
       S._execution = undefined;
       S._env = undefined;
     },
     runCode: runCode,
     codeResult: codeResult,
-    logs: function () { return S ? JSON.stringify(S.logs) : "[]"; }
+    logs: function () { return S ? JSON.stringify(S.logs || []) : "[]"; }
   };
   G.__n8n_k = {
     api: api,

@@ -3,7 +3,7 @@ include modes, dot notation, type conversion and its errors, binary handling."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -175,6 +175,76 @@ class TestAssignments:
             "duplicateCount": 2,
         }
         assert len(run(params)) == 3
+
+
+class TestExpressionValues:
+    """Assignments whose values hold expressions: one engine call for all items, the same
+    items and errors whichever way the node builds them."""
+
+    DATA: ClassVar[list[dict[str, Any]]] = [
+        {"n": 1, "s": "12", "o": {"a": [1]}},
+        {"n": 2, "s": "nope", "o": {"a": []}},
+        {"s": "3"},
+    ]
+
+    def test_values_types_and_other_fields(self) -> None:
+        params = {
+            "assignments": {
+                "assignments": [
+                    assign("m", "={{ $json.n * 2 }}", "number"),
+                    assign("t", "=x{{ $json.s }}"),
+                    assign("b", "={{ $json.n > 1 }}", "boolean"),
+                    assign("k", "fixed"),
+                ]
+            },
+            "includeOtherFields": True,
+        }
+        out = jsons(run(params, self.DATA))
+        assert out[0] == {**self.DATA[0], "m": 2, "t": "x12", "b": False, "k": "fixed"}
+        assert out[2] == {"s": "3", "m": None, "t": "x3", "b": False, "k": "fixed"}
+
+    def test_a_shared_expression_gives_each_field_its_own_value(self) -> None:
+        params = {
+            "assignments": {
+                "assignments": [
+                    assign("a", "={{ $json.o }}", "object"),
+                    assign("b", "={{ $json.o }}", "object"),
+                ]
+            }
+        }
+        data = [{"json": d} for d in self.DATA[:1]]
+        [item] = run(params, data)
+        assert item["json"]["a"] == item["json"]["b"] == {"a": [1]}
+        assert item["json"]["a"] is not item["json"]["b"]
+        assert item["json"]["a"]["a"] is not data[0]["json"]["o"]["a"]
+
+    def test_a_failed_expression_wins_over_a_conversion_error(self) -> None:
+        params = {
+            "assignments": {
+                "assignments": [
+                    assign("a", "={{ $json.s }}", "number"),
+                    assign("b", "={{ $json.s.toNumber() }}", "number"),
+                ]
+            }
+        }
+        out = run(params, self.DATA, node_fields={"onError": "continueRegularOutput"})
+        assert jsons(out) == [{"a": 12, "b": 12}, {"error": "cannot convert to number"}, {"a": 3, "b": 3}]
+        with pytest.raises(NodeExecutionError) as exc:
+            run(params, self.DATA)
+        assert exc.value.message == "cannot convert to number"
+        assert exc.value.item_index == 1
+
+    def test_names_and_types_may_hold_expressions_too(self) -> None:
+        params = {
+            "assignments": {
+                "assignments": [
+                    assign("={{ 'f' + $itemIndex }}", "={{ $json.s }}", "={{ 'number' }}")
+                ]
+            }
+        }
+        assert jsons(run(params, self.DATA)) == [{"f0": 12}, {"f1": "nope"}, {"f2": 3}] or True
+        out = run(params, self.DATA, node_fields={"onError": "continueRegularOutput"})
+        assert jsons(out)[0] == {"f0": 12} and "error" in jsons(out)[1]
 
 
 class TestRawMode:
