@@ -8,6 +8,8 @@ Public surface:
 - ``ExpressionEngine.evaluate(value, scope, item_index, parameter=...)``: one value for one item.
 - ``ExpressionEngine.evaluate_all(value, scope, parameter=...)``: the value for every input
   item in one engine call (compiled once); failures come back per item as ``ExpressionError``.
+- ``ExpressionEngine.evaluate_columns(strings, scope, parameter=...)``: each string's value
+  for every input item (one column per string), all in one engine call.
 - ``ExpressionEngine.run_code(code, scope, mode=..., item_index=...)``: the JavaScript Code /
   Function node body, in the same isolate kind.
 """

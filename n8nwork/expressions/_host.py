@@ -181,6 +181,7 @@ class MetaTokens:
         self._prevs: dict[tuple[str, int, int, bool], int] = {}
         self._last: tuple[Any, ...] | None = None
         self._next = 1
+        self._forget_all = False
 
     def clear(self) -> None:
         """The isolate is new: it knows no token."""
@@ -188,11 +189,21 @@ class MetaTokens:
         self._prevs.clear()
         self._runs.clear()
         self._last = None
+        self._forget_all = False
+
+    def forget(self) -> None:
+        """A session's metadata may not have reached the isolate: start again, and have the
+        isolate forget every token with the next session."""
+        self.clear()
+        self._forget_all = True
 
     def meta(self, scope: ExpressionScope) -> Meta:
         """The metadata of a session for ``scope``: node, run and previous-node facts by
         token (each defined once per isolate), the run index and the run's clock."""
         defs: dict[str, Any] = {}
+        if self._forget_all:
+            defs["fn"] = defs["fr"] = defs["fp"] = True
+            self._forget_all = False
         node = scope.node
         hit = self._nodes.get(id(node))
         node_token = hit[1] if hit is not None and hit[0] is node else self.node(node, defs)
@@ -229,10 +240,10 @@ class MetaTokens:
         return (
             node_token,
             run_token,
-            scope.run_index,
+            int(scope.run_index),
             now,
             prev_token,
-            _ENCODE(defs) if defs else "",
+            to_json(defs) if defs else "",
         )
 
     def node(self, node: Node, defs: dict[str, Any]) -> int:

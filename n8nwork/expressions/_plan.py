@@ -197,7 +197,7 @@ def _builder(value: Any, repeated: frozenset[str]) -> Builder:
         payloads: list[Any] = []
         for key, v in value.items():
             keys.append(key)
-            if isinstance(v, str) and v.startswith("=") or _has_expression(v):
+            if (isinstance(v, str) and v.startswith("=")) or _has_expression(v):
                 kinds.append(2)
                 payloads.append(_builder(v, repeated))
             elif type(v) in _SCALARS:
@@ -223,7 +223,7 @@ def _builder(value: Any, repeated: frozenset[str]) -> Builder:
     # a list or tuple
     parts: list[tuple[int, Any]] = []
     for v in value:
-        if isinstance(v, str) and v.startswith("=") or _has_expression(v):
+        if (isinstance(v, str) and v.startswith("=")) or _has_expression(v):
             parts.append((2, _builder(v, repeated)))
         elif type(v) in _SCALARS:
             parts.append((0, v))

@@ -15,6 +15,8 @@ API (the agreed contract with the nodes):
 - ``evaluate_all(value, scope, *, parameter="") -> list[Any | ExpressionError]``: the value
   for every item of ``scope.inputs[0]`` (one entry, item 0, when there are none), compiled once
   and evaluated in one isolate call; a failing item gets its ``ExpressionError`` in its slot.
+- ``evaluate_columns(values, scope, *, parameter="")``: for a tuple of strings, each one's
+  column over the items (an expression evaluated, a plain string repeated), one isolate call.
 - ``run_code(code, scope, *, mode="runOnceForAllItems" | "runOnceForEachItem",
   item_index=None, legacy_function=False, continue_on_fail=False)``: runs a Code node body
   (``legacy_function=True``: the old Function / Function Item nodes). All-items mode returns
@@ -27,6 +29,12 @@ API (the agreed contract with the nodes):
 Semantics follow n8n: inside ``{{ }}`` only n8n's own errors (paired items, env access,
 extension misuse, ...) fail an evaluation; other JavaScript errors make the part
 ``undefined`` (empty in templates); syntax errors give ``invalid syntax``.
+
+What keeps a batch cheap: a session (one per node execution) installs its metadata by tokens
+(node, run and previous-node facts are sent to an isolate once; only the run index and the
+run's clock travel with every session); expressions that read nothing but some ``$json`` keys
+get those keys as columns instead of whole items; the functions and input columns of a set of
+expressions are looked up once per isolate; results come back as one JSON array of columns.
 """
 
 from __future__ import annotations
@@ -40,6 +48,7 @@ import time
 import weakref
 from collections import OrderedDict
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -67,6 +76,7 @@ from n8nwork.expressions.template import (
     split_template,
 )
 from n8nwork.expressions.transform import RewriteError
+from n8nwork.run.data import Items
 from n8nwork.workflow.frozen import thaw
 
 _JS_DIR = Path(__file__).parent / "js"
@@ -274,17 +284,34 @@ class ExpressionEngine:
         meta = _NO_META
         if session is None or session.scope is not scope:
             session = self._session = Session(scope, self._js_for_host, items)
-            meta = self._tokens.meta(scope)
+            try:
+                meta = self._tokens.meta(scope)
+            except BaseException:
+                self._session = None
+                self._tokens.forget()
+                raise
         elif session.items is not items:
             session.items = items
             session.items_sent = False
             session.items_keys = None
+        try:
+            items_json = self._items_json(session, items, keys)
+        except BaseException:
+            if meta[5]:  # the session's definitions will not reach the isolate
+                self._session = None
+                self._tokens.forget()
+            raise
+        return session, meta, items_json
+
+    @staticmethod
+    def _items_json(session: Session, items: Items, keys: frozenset[str] | None) -> str:
+        """What the isolate needs of ``items`` that it does not have yet ("" for nothing)."""
         items_json = ""
         if not items:
             if not session.items_sent:
                 items_json = "[]"
                 session.items_sent = True
-            return session, meta, items_json
+            return items_json
         if keys is None:
             if not session.items_sent or session.items_keys is not None:
                 items_json = to_json(items)
@@ -297,7 +324,7 @@ class ExpressionEngine:
             items_json = _columns(items, wanted)
             session.items_sent = True
             session.items_keys = wanted
-        return session, meta, items_json
+        return items_json
 
     # ------------------------------------------------------------------ compilation
     def compile(self, expression: str) -> Compiled:
@@ -501,9 +528,7 @@ class ExpressionEngine:
             batch = self._batch(pending)
         except _Fault as f:
             message = _FAULT_MESSAGES.get(f.kind, f.detail)
-            return {
-                expr: _failed(message, expr, parameter, start, end) for expr, _ in pending
-            }
+            return {expr: _failed(message, expr, parameter, start, end) for expr, _ in pending}
         return self._run_batch(batch, scope, start, end, parameter)
 
     def _run_batch(
@@ -520,15 +545,22 @@ class ExpressionEngine:
         limit = self.time_limit if count <= 1000 else self.time_limit * math.ceil(count / 1000)
         try:
             session, meta, items_json = self._activate(scope, batch.keys)
-            provided = ""
-            if batch.hinted:
-                wanted = [k for e in batch.hinted for k in session.prefetch(e)]
-                if wanted:
-                    provided = self._answers(session, wanted)
-            ids = batch.ids
-            raw = self._call(
-                "evalBatch", ids, start, end, False, *meta, items_json, provided, limit=limit
-            )
+            try:
+                provided = ""
+                if batch.hinted:
+                    wanted = [k for e in batch.hinted for k in session.prefetch(e)]
+                    if wanted:
+                        provided = self._answers(session, wanted)
+                ids = batch.ids
+                raw = self._call(
+                    "evalBatch", ids, start, end, False, *meta, items_json, provided, limit=limit
+                )
+            except BaseException as exc:
+                if meta[5] and not (isinstance(exc, _Fault) and exc.kind != "js"):
+                    # the definitions the session carried may not have been installed
+                    self._session = None
+                    self._tokens.forget()
+                raise
             if raw.startswith('{"need":'):
                 for _ in range(_MAX_ROUNDS):
                     done = self._answer(session, raw)
@@ -821,6 +853,8 @@ def _out_of_memory(result: dict[str, Any], null_is_oom: bool) -> bool:
 
 
 _ABSENT: Any = object()
+_JSON_OF = itemgetter("json")
+_DICT = frozenset([dict])
 _SCAN = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
 
 
@@ -840,7 +874,14 @@ def _columns(items: list[dict[str, Any]], keys: frozenset[str]) -> str:
     ``[count, keys, columns, absent]``, where ``absent[k]`` lists the items without
     ``keys[k]`` (0 when all have it; their slots in the column hold null)."""
     names = list(keys)
-    cols: list[list[Any]] = []
+    try:  # every item has a json object with every key: no loop in Python
+        objects = list(map(_JSON_OF, items))
+        if set(map(type, objects)) <= _DICT:
+            cols = [list(map(itemgetter(k), objects)) for k in names]
+            return "#" + to_json([len(items), names, cols, [0] * len(names)])
+    except (KeyError, TypeError):
+        pass
+    cols = []
     absent: list[Any] = []
     jsons: list[Any] | None = None
     for key in names:

@@ -192,15 +192,11 @@ class _Plan:
     def __init__(self, ctx: ExecutionContext) -> None:
         mode = ctx.param("mode", 0, "manual")
         if mode not in ("manual", "raw"):
-            raise ctx.error(
-                f"The mode '{mode}' is not known", description="Use 'manual' or 'raw'."
-            )
+            raise ctx.error(f"The mode '{mode}' is not known", description="Use 'manual' or 'raw'.")
         self.mode: str = mode
         self.raw_data = _raw_data(ctx, mode)
         self.duplicate_item = truthy(ctx.param("duplicateItem", 0, False))
-        self.assignments = (
-            _Assignments(ctx) if mode == "manual" and ctx.version >= 3.3 else None
-        )
+        self.assignments = _Assignments(ctx) if mode == "manual" and ctx.version >= 3.3 else None
         self.settled: tuple[dict[str, Any], Composer, bool] | None = None
         if all(ctx.is_static(n) for n in ("include", "options", "includeOtherFields")):
             options = _item_options(ctx, 0)
@@ -408,9 +404,7 @@ def _only_values_dynamic(template: Any) -> bool:
         return False
     if any(_has_expression(v) for k, v in template.items() if k != "assignments"):
         return False
-    return not any(
-        _has_expression(v) for e in entries for k, v in e.items() if k != "value"
-    )
+    return not any(_has_expression(v) for e in entries for k, v in e.items() if k != "value")
 
 
 def _has_expression(value: Any) -> bool:

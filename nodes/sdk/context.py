@@ -109,7 +109,6 @@ class ExecutionContext:
     def run_index(self) -> int:
         return self.scope.run_index
 
-
     @property
     def timezone(self) -> str:
         return self.scope.timezone
@@ -214,9 +213,7 @@ class ExecutionContext:
         values: list[Any] = self.engine.evaluate_all(value, self.scope, parameter=parameter)
         return values
 
-    def evaluate_columns(
-        self, values: tuple[str, ...], parameter: str = ""
-    ) -> list[list[Any]]:
+    def evaluate_columns(self, values: tuple[str, ...], parameter: str = "") -> list[list[Any]]:
         """For each string of ``values``, its value for every input item, in one engine call:
         an expression's column (``ExpressionError`` where it failed), a plain string's value
         repeated. Columns of the same expression are the same list: copy before changing."""

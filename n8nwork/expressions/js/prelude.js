@@ -832,6 +832,9 @@
   function evalBatch(ids, start, end, resume, n, r, ri, t, p, defs, items, provided) {
     install(n, r, ri, t, p, defs, items, provided);
     var b = resume ? S.batch : null, fns, cols, next;
+    // plain: every value so far is a finite number or a boolean (their JSON is what
+    // Array.prototype.join writes, and joining is much quicker than JSON.stringify)
+    var plain = b === null;
     if (b !== null) {
       fns = b.fns; cols = b.cols; next = b.next;
     } else {
@@ -857,11 +860,16 @@
             // (no "this": an expression that mentions it gets whole items, not columns)
             v = fns[j](row, i, undefined);
             type = typeof v;
-            if (type === "number" ? v - v !== 0 : // NaN or infinite
-              (type === "function" || type === "bigint" || type === "symbol")) v = encode(v);
+            if (type === "number") {
+              if (v - v !== 0) { v = encode(v); plain = false; } // NaN or infinite
+            } else if (type !== "boolean") {
+              plain = false;
+              if (type === "function" || type === "bigint" || type === "symbol") v = encode(v);
+            }
           } catch (e) {
             if (isOOM(e)) throw e; // the host discards this isolate
             v = e === NEED ? null : encodeError(e);
+            plain = false;
           }
           cols[j][i - start] = v;
         }
@@ -877,11 +885,16 @@
             v = it === undefined ? fns[j].call(EMPTY_THIS, missingJson(), i, undefined) :
               fns[j].call(EMPTY_THIS, it.json, i, it.binary);
             type = typeof v;
-            if (type === "number" ? v - v !== 0 : // NaN or infinite
-              (type === "function" || type === "bigint" || type === "symbol")) v = encode(v);
+            if (type === "number") {
+              if (v - v !== 0) { v = encode(v); plain = false; } // NaN or infinite
+            } else if (type !== "boolean") {
+              plain = false;
+              if (type === "function" || type === "bigint" || type === "symbol") v = encode(v);
+            }
           } catch (e) {
             if (isOOM(e)) throw e; // the host discards this isolate
             v = e === NEED ? null : encodeError(e);
+            plain = false;
           }
           cols[j][i - start] = v;
         }
@@ -889,7 +902,13 @@
       }
     }
     S.batch = null;
-    return stringifyColumns(cols);
+    return plain ? joinColumns(cols) : stringifyColumns(cols);
+  }
+
+  function joinColumns(cols) {
+    var parts = new Array(cols.length);
+    for (var j = 0; j < cols.length; j++) parts[j] = "[" + cols[j].join(",") + "]";
+    return "[" + parts.join(",") + "]";
   }
 
   function needed(fns, cols, i) {

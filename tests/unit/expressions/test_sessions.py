@@ -119,3 +119,20 @@ def test_plans_of_large_values_work_too() -> None:
     results = {e: [int(e[4:-3])] for e in plan.exprs}
     built = plan.build(results, 0, [])
     assert built == {f"k{i}": i for i in range(1000)}
+
+
+def test_a_session_that_never_reached_the_isolate_is_sent_again(
+    engine: ExpressionEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = engine._call
+    failures = [RuntimeError("lost on the way")]
+
+    def call(name: str, *args: Any, limit: float) -> Any:
+        if name == "evalBatch" and failures:
+            raise failures.pop()
+        return original(name, *args, limit=limit)
+
+    monkeypatch.setattr(engine, "_call", call)
+    with pytest.raises(RuntimeError):
+        engine.evaluate("={{ $json.a + 1 }}", simple_scope(), 0)
+    assert engine.evaluate("={{ $json.a + 1 }}:{{ $prevNode.name }}", simple_scope(), 0) == "2:Prev"
