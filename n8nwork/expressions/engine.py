@@ -687,14 +687,7 @@ class ExpressionEngine:
         except _Fault as f:
             self._session = None
             if f.kind == "timeout":
-                seconds = (
-                    int(self.code_time_limit) if self.code_time_limit >= 1 else self.code_time_limit
-                )
-                unit = "second" if seconds == 1 else "seconds"
-                raise _code.CodeError(
-                    f"Task execution timed out after {seconds} {unit}",
-                    description="The code ran longer than the time limit and was stopped.",
-                ) from None
+                raise self._code_timeout() from None
             if f.kind == "memory":
                 raise _code.CodeError(
                     f"Code exceeded the memory limit of {self.memory_limit // _MB} MB"
@@ -746,6 +739,15 @@ class ExpressionEngine:
             raw = self._call("codeResult", limit=self.code_time_limit)
         return str(raw)
 
+    def _code_timeout(self) -> _code.CodeError:
+        limit = self.code_time_limit
+        seconds = int(limit) if limit >= 1 else limit
+        unit = "second" if seconds == 1 else "seconds"
+        return _code.CodeError(
+            f"Task execution timed out after {seconds} {unit}",
+            description="The code ran longer than the time limit and was stopped.",
+        )
+
     def _code_output(
         self,
         result: dict[str, Any],
@@ -758,6 +760,8 @@ class ExpressionEngine:
         if not each:
             if "error" in result:
                 err = result["error"]
+                if _interrupted(err):
+                    raise self._code_timeout()
                 if legacy and continue_on_fail:
                     return [{"json": {"error": str(err.get("message", ""))}}]
                 raise _code.function_error(err, None) if legacy else _code.runtime_error(err, None)
@@ -766,6 +770,8 @@ class ExpressionEngine:
         for k, r in enumerate(result.get("each", [])):
             index = start + k
             if "error" in r:
+                if _interrupted(r["error"]):
+                    raise self._code_timeout()
                 error = (
                     _code.function_error(r["error"], index)
                     if legacy
@@ -963,6 +969,15 @@ def _shift_lines(result: Any) -> None:
 
 
 _local = threading.local()
+
+
+def _interrupted(err: Any) -> bool:
+    """User code saw the isolate's interrupt (time limit) as a caught InternalError."""
+    return (
+        isinstance(err, dict)
+        and err.get("name") == "InternalError"
+        and str(err.get("message", "")).startswith("interrupted")
+    )
 
 
 def get_engine() -> ExpressionEngine:
