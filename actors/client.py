@@ -638,6 +638,9 @@ class Runtime:
             return
         if self.owns_cluster if stop_actors is None else stop_actors:
             try:
+                from actors.scheduler import stop_schedulers
+
+                stop_schedulers(self.config)
                 ray.get(self.directory.shutdown.remote(), timeout=30)
                 ray.kill(self.directory, no_restart=True)
             except Exception as exc:
@@ -734,6 +737,10 @@ def open_runtime(
     embedded SQLite file migrates itself), starts the directory of ``config.namespace`` if
     it is not running (it starts the hosts) and waits until it is ready. Not a singleton:
     ``connect`` is the usual entry; tests open several runtimes in separate namespaces."""
+    if not config.resume_base_url:  # $execution.resumeUrl, served by the API's front door
+        config = config.with_changes(
+            resume_base_url=f"{settings.public_url.rstrip('/')}/webhook-waiting"
+        )
     store = open_store(settings)
     try:
         directory = Directory.options(  # type: ignore[attr-defined]
@@ -746,6 +753,9 @@ def open_runtime(
         ).remote(settings, config)
         started = time.monotonic()
         ray.get(directory.start.remote())
+        from actors.scheduler import start_schedulers
+
+        start_schedulers(settings, config)  # schedule triggers; not waited for
     except Exception:
         store.close()
         raise

@@ -53,6 +53,9 @@ class RuntimeConfig(BaseSettings):
     """Upper bound of any workflow's ``executionTimeout`` (n8n's EXECUTIONS_TIMEOUT_MAX)."""
     node_modules: tuple[str, ...] = ()
     """Modules whose node types are added to the built-in ones in hosts and task workers."""
+    max_subworkflow_depth: int = Field(default=10, ge=1)
+    """How deep sub-workflows may nest (a top-level run has depth 0): an executeWorkflow node
+    whose child would be deeper fails, naming the depth and the workflow."""
     resume_base_url: str = ""
     """Base of ``$execution.resumeUrl`` (the execution id is appended), e.g.
     ``https://n8n.example.com/webhook-waiting``."""
@@ -72,6 +75,12 @@ class RuntimeConfig(BaseSettings):
     wait_horizon_s: float = Field(default=60.0, gt=0)
     """Timed waits due within this horizon are held in the directory's timer heap; later
     ones stay only in the store and are loaded as their time approaches."""
+
+    # -- schedules
+    scheduler_instances: int = Field(default=1, ge=0)
+    """Scheduler actors (``actors.scheduler``); several at once are safe, each slot fires once."""
+    scheduler_poll_s: float = Field(default=0.5, gt=0)
+    """How often a scheduler re-reads the active schedules (activations and edits)."""
 
     # -- events
     cache_prefix: str = "n8nwork:"

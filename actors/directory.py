@@ -27,7 +27,7 @@ from typing import Any
 import ray
 import ray.exceptions
 
-from actors import persistence
+from actors import persistence, subruns
 from actors._spawn import spawn
 from actors.admission import Admission, Request
 from actors.config import RuntimeConfig
@@ -155,6 +155,7 @@ class Directory:
             spawn(self._every(self.config.heartbeat_s, self._heartbeat)),
             spawn(self._every(self.config.orphan_scan_s, self._scan_orphans)),
             spawn(self._every(self.config.wait_horizon_s / 2, self._load_waits)),
+            spawn(self._every(self.config.wait_horizon_s / 2, self._sweep_subruns)),
             spawn(self._timer_loop()),
         ]
         return self._describe()
@@ -214,6 +215,7 @@ class Directory:
                 continue  # alive but not adopted: its leases tell (orphan scan) if it is stuck
             await self._recover(ids, dead_host=host)
         await self._load_waits()
+        await self._sweep_subruns()
 
     def _exists(self, name: str) -> bool:
         """Whether an actor of that name lives in the runtime's namespace."""
@@ -534,6 +536,15 @@ class Directory:
         info = self.hosts.get(host)
         if info is not None:
             info.stats["active"] = payload.get("active", 0)
+        spawned = payload.get("spawned") or []
+        if spawned:  # committed by the host (sub-workflows, error workflows): place them
+            self._admit_and_place(
+                [Request(i, w, 0, limit, dedicated) for i, w, limit, dedicated in spawned],
+                force=True,
+            )
+        returned = payload.get("returned") or []
+        if returned:
+            spawn(self._wake_parents(sorted({parent for _, parent in returned})))
         runnable = self.admission.runnable()
         if runnable:
             await self._place(runnable)
@@ -578,6 +589,11 @@ class Directory:
     async def resume(self, execution_id: int, outputs: list[list[dict[str, Any]]] | None) -> None:
         """Resume a waiting run (exactly once); ``NotWaitingError`` if it is not waiting."""
         await self.start()  # a no-op once started; after a restart of this actor: rebuilds
+        kind = await self.db.run(subruns.wait_kind, self._store(), execution_id=execution_id)
+        if kind == subruns.WAIT_KIND:
+            raise NotWaitingError(
+                f"execution {execution_id} waits for its sub-workflows; it resumes when they end"
+            )
         deadline = time.monotonic() + 5.0
         while True:
             if await self.db.run(persistence.take_wait, self._store(), execution_id=execution_id):
@@ -598,6 +614,39 @@ class Directory:
         requests = [Request(i, workflows.get(i, ""), 0, None, False, event) for i in ids]
         self.counters["woken"] += len(ids)
         self._admit_and_place(requests, force=True)
+
+    async def _wake_parents(self, parent_ids: Sequence[int] | None) -> None:
+        """Wake the parents whose sub-workflows all finished (``None``: look at all of
+        them); the wait row's conditional delete makes each wake-up happen once."""
+        try:
+            ready = await self.db.run(subruns.ready_parents, self._store(), parent_ids=parent_ids)
+            taken = [
+                pid
+                for pid in ready
+                if await self.db.run(persistence.take_wait, self._store(), execution_id=pid)
+            ]
+            if taken:
+                await self._wake(taken, to_json(Resume()))
+        except Exception:  # the sweep finds them later
+            log.exception("directory: waking parents of sub-workflows failed")
+
+    async def _sweep_subruns(self) -> None:
+        """Safety nets: parents whose children's reports were lost, and executions committed
+        by a host that died before announcing them."""
+        await self._wake_parents(None)
+        rows = await self.db.run(
+            subruns.unannounced, self._store(), older_than_s=subruns.UNANNOUNCED_GRACE_S
+        )
+        lost = [
+            Request(i, w)
+            for i, w in rows
+            if i not in self.runs
+            and i not in self.admission.active
+            and not self.admission.is_queued(i)
+        ]
+        if lost:
+            log.warning("directory: starting %d executions nobody announced", len(lost))
+            self._admit_and_place(lost, force=True)
 
     async def _load_waits(self) -> None:
         horizon = time.time() + self.config.wait_horizon_s

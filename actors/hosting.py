@@ -59,9 +59,14 @@ class _Report:
     finished: list[tuple[int, str, str, int]] = field(default_factory=list)
     passivated: list[tuple[int, str, float | None, int]] = field(default_factory=list)
     lost: list[tuple[int, int]] = field(default_factory=list)
+    spawned: list[tuple[int, str, int | None, bool]] = field(default_factory=list)
+    """Executions this host committed for the directory to place (sub-workflows, error
+    workflows): (id, workflow id, workflow limit, dedicated)."""
+    returned: list[tuple[int, int]] = field(default_factory=list)
+    """Sub-workflow executions that ended while their parent waits: (child, parent)."""
 
     def __bool__(self) -> bool:
-        return bool(self.finished or self.passivated or self.lost)
+        return bool(self.finished or self.passivated or self.lost or self.spawned or self.returned)
 
 
 def rss_bytes() -> int:
@@ -273,7 +278,15 @@ class HostCore:
         self.counters["finished"] += 1
         self.last_active = time.monotonic()
         self._report.finished.append((run.id, run.workflow_id, status, run.seq))
+        parent = run.state.parent
+        if parent and parent.get("wait") and parent.get("executionId") is not None:
+            self._report.returned.append((run.id, int(parent["executionId"])))
         self.events.expire(run.id, self.config.finished_stream_ttl_s)
+
+    def spawned(self, runs: list[tuple[int, str, int | None, bool]]) -> None:
+        """Executions committed here (sub-workflows, error workflows) for the directory to
+        admit and place; announced with the next report."""
+        self._report.spawned.extend(runs)
 
     def run_passivated(self, run: RunActor, until: float | None) -> None:
         self._drop(run)
@@ -317,6 +330,8 @@ class HostCore:
             "finished": report.finished,
             "passivated": report.passivated,
             "lost": report.lost,
+            "spawned": report.spawned,
+            "returned": report.returned,
             "active": len(self.runs),
         }
         try:
@@ -326,6 +341,8 @@ class HostCore:
             self._report.finished[:0] = report.finished
             self._report.passivated[:0] = report.passivated
             self._report.lost[:0] = report.lost
+            self._report.spawned[:0] = report.spawned
+            self._report.returned[:0] = report.returned
             self._report_failures += 1
             if self._report_failures in (1, 100) or self._report_failures % 1000 == 0:
                 log.warning("host %s: the directory did not take a report: %s", self.name, exc)

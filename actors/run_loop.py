@@ -29,8 +29,10 @@ import asyncio
 import logging
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
+from actors import error_workflows, subruns
 from actors._spawn import spawn
 from actors.persistence import Passivation
 from actors.programs import Placement, PlacementError, Program
@@ -41,10 +43,12 @@ from n8nwork.run.events import (
     Event,
     ExecuteNode,
     Finish,
+    NodeCallsWorkflows,
     NodeFailed,
     NodeSucceeded,
     Resume,
     Start,
+    StartWorkflows,
     Suspend,
 )
 from n8nwork.run.state import RunState
@@ -258,6 +262,9 @@ class RunActor:
             await self._drive(event)
         elif state.status == "waiting":
             self.host.events.emit(self.id, "resumed")
+            if subruns.waits_for_children(state):  # woken: its sub-workflows all finished
+                await self._drive(await subruns.returned(self))
+                return
             await self._drive(event if isinstance(event, Resume) else Resume())
         else:
             command = pending_command(state)
@@ -356,11 +363,16 @@ class RunActor:
                 log.exception("run %s: could not cancel its node task", self.id)
 
     async def _advance(self, event: Event) -> list[Command]:
+        if isinstance(event, NodeCallsWorkflows):  # resolved against the store first
+            event = await subruns.resolve(self, event)
         state = self.state
         before = _marks(state)
         attempt = state.current["attempt"] if state.current else 1
         _, commands = self.program.machine.advance(state, event)
         runs = _new_runs(before, state)
+        start = next((c for c in commands if isinstance(c, StartWorkflows)), None)
+        if start is not None:  # children committed with this step, then announced
+            return await subruns.start(self, start, commands, runs, event)
         suspend = next((c for c in commands if isinstance(c, Suspend)), None)
         if isinstance(event, Cancel):
             runs += [
@@ -375,8 +387,10 @@ class RunActor:
         retrying = isinstance(event, NodeFailed | NodeSucceeded) and any(
             isinstance(c, ExecuteNode) and c.attempt > attempt for c in commands
         )
-        must_write = runs or retrying or any(isinstance(c, Finish) for c in commands)
-        if must_write and not await self._checkpoint(runs):
+        finish = next((c for c in commands if isinstance(c, Finish)), None)
+        must_write = runs or retrying or finish is not None
+        submit = error_workflows.submitter(self, finish)  # None unless an error workflow runs
+        if must_write and not await self._checkpoint(runs, submit):
             return []
         self._publish(event, runs, retrying)
         return commands
@@ -415,8 +429,13 @@ class RunActor:
                 )
 
     # ------------------------------------------------------------------ persistence
-    async def _checkpoint(self, runs: list[tuple[str, int, NodeRun]]) -> bool:
-        """Write the runs and the state; ``False`` when the run must stop here."""
+    async def _checkpoint(
+        self,
+        runs: list[tuple[str, int, NodeRun]],
+        submit: Callable[[Checkpoint], Awaitable[None]] | None = None,
+    ) -> bool:
+        """Write the runs and the state; ``False`` when the run must stop here. ``submit``
+        writes instead of the group-commit writer (a failed run's error workflow)."""
         first = runs[0] if runs else None
         checkpoint = Checkpoint(
             execution_id=self.id,
@@ -431,7 +450,10 @@ class RunActor:
         refused = False
         for attempt in range(CHECKPOINT_RETRIES):
             try:
-                await self.host.acks.watch(self.host.writer.submit_checkpoint(checkpoint))
+                if submit is not None:
+                    await submit(checkpoint)
+                else:
+                    await self.host.acks.watch(self.host.writer.submit_checkpoint(checkpoint))
                 if refused:  # the run ended with the store's refusal as its error
                     await self._finish(Finish("error", self.state.error))
                     return False
@@ -518,8 +540,9 @@ class RunActor:
         self.state.status = "error"
         self.state.error = {"message": message, "name": "RuntimeError"}
         self.state.current = None
-        if await self._checkpoint([]):
-            await self._finish(Finish("error", self.state.error))
+        finish = Finish("error", self.state.error)
+        if await self._checkpoint([], error_workflows.submitter(self, finish)):
+            await self._finish(finish)
 
     # ------------------------------------------------------------------ leaving the host
     def _leave(self) -> None:

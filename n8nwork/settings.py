@@ -114,6 +114,11 @@ class Settings(BaseSettings):
     # The default time zone of workflows that set none (n8n's GENERIC_TIMEZONE, whose default
     # is America/New_York: imported workflows compute the same dates as they did in n8n).
     timezone: str = "America/New_York"
+    public_url: str = ""
+    """This instance's base URL as its callers see it (n8n's ``WEBHOOK_URL``), e.g.
+    ``https://flows.example.com``: webhook URLs, ``$execution.resumeUrl`` and the execution
+    links of error workflows are built on it. Empty: the base URL of the request at hand
+    (webhooks), else relative links."""
     database: DatabaseSettings = DatabaseSettings()
     redis: RedisSettings = RedisSettings()
     encryption: EncryptionSettings = EncryptionSettings()

@@ -25,8 +25,10 @@ from serve.config import ApiConfig
 from serve.context import AppContext
 from serve.middleware import RequestGuard
 from serve.routes import api_router, health
+from serve.routes import webhooks as webhook_routes
 from serve.routes.node_types import describe_all
 from serve.runtime import Runtime
+from serve.webhooks.service import WebhookService
 
 RuntimeFactory = Callable[[Store, Cache, Any], Runtime]
 VERSION = "0.1.0"
@@ -78,6 +80,7 @@ def create_app(
             the_runtime = runtime  # type: ignore[assignment]
         anyio.to_thread.current_default_thread_limiter().total_tokens = the_config.worker_threads
         secret = await anyio.to_thread.run_sync(the_settings.jwt_secret)
+        webhooks = WebhookService(the_store, the_cache, the_registry, the_settings)
         app.state.ctx = AppContext(
             settings=the_settings,
             config=the_config,
@@ -86,6 +89,7 @@ def create_app(
             runtime=the_runtime,
             signer=TokenSigner(secret, ttl_s=the_settings.auth.access_token_minutes * 60.0),
             registry=the_registry,
+            webhooks=webhooks,
             node_types={d["name"]: d for d in describe_all(the_registry)},
             write_sessions=session_factory(
                 the_store.engine.execution_options(sqlite_begin="IMMEDIATE")
@@ -94,6 +98,7 @@ def create_app(
         try:
             yield
         finally:
+            await anyio.to_thread.run_sync(webhooks.close)
             if the_runtime is not runtime:
                 await the_runtime.aclose()
             if cache is None:
@@ -114,5 +119,6 @@ def create_app(
     errors.install(app)
     app.include_router(health.router)
     app.include_router(api_router)
+    webhook_routes.install(app)
     app.add_middleware(RequestGuard, config=the_config, state_of=lambda: app.state.ctx)
     return app

@@ -29,5 +29,7 @@ class AppContext:
     write_sessions: Any = None
     """Sessions for requests that write: on SQLite they take the write lock at BEGIN (a
     read-then-write request cannot fail on a concurrent commit); plain sessions otherwise."""
+    webhooks: Any = None
+    """The replica's ``serve.webhooks.service.WebhookService`` (routes, programs, writer)."""
     node_types: dict[str, Any] = field(default_factory=dict, repr=False)
     """Every node type's JSON description by type name (computed once)."""

@@ -22,10 +22,13 @@ from n8nwork.run.events import Cancel, ExecuteNode, Finish, Resume, Start, Suspe
 from n8nwork.run.machine import RunMachine, new_state
 from n8nwork.run.state import RunState
 from n8nwork.store import Checkpoint, NewExecution, Store
-from n8nwork.store.repo.executions import get_execution, set_execution_status
+from n8nwork.store.repo.executions import get_execution, load_run_state, set_execution_status
+from n8nwork.store.repo.waits import create_wait, resolve_wait
+from n8nwork.store.repo.workflows import get_workflow_version
 from n8nwork.workflow.frozen import thaw
 from n8nwork.workflow.model import Workflow
 from nodes.sdk.runner import LocalExecutor
+from serve.local_subruns import local_subworkflows
 from serve.runtime import stream_name
 
 log = logging.getLogger("n8nwork.serve.runtime")
@@ -43,6 +46,8 @@ class _Run:
     loop: asyncio.AbstractEventLoop
     done: asyncio.Future[str]
     cancel: threading.Event = field(default_factory=threading.Event)
+    resumed: tuple[RunState, list[list[dict[str, Any]]]] | None = None
+    """A parked run woken by ``resume``: its stored state and the resume data."""
 
 
 class LocalHandle:
@@ -113,6 +118,38 @@ class LocalRuntime:
         self._runs[execution_id] = run
         self._pool.submit(self._run_safely, run)
         return LocalHandle(run)
+
+    async def resume(self, execution_id: int, outputs: list[list[dict[str, Any]]]) -> None:
+        """Wake a run parked for a webhook or form call (its wait row is taken exactly once)
+        and continue it on a thread of this process."""
+        if self._closed:
+            raise RuntimeError("the runtime is closed")
+        workflow, state = await asyncio.to_thread(self._take_parked, execution_id)
+        loop = asyncio.get_running_loop()
+        run = _Run(execution_id, workflow, None, None, state.mode, state.pin_data, loop,
+                   loop.create_future(), resumed=(state, outputs))  # fmt: skip
+        self._runs[execution_id] = run
+        self._pool.submit(self._run_safely, run)
+
+    def _take_parked(self, execution_id: int) -> tuple[Workflow, RunState]:
+        deadline = time.monotonic() + 5.0
+        while True:  # a run writes its wait row, then its waiting state: give it that moment
+            with self.store.sessions() as session:
+                status = get_execution(session=session, execution_id=execution_id).status
+            if status == "waiting" or status != "running" or time.monotonic() > deadline:
+                break
+            time.sleep(0.02)
+        with self.store.sessions() as session, session.begin():
+            row = get_execution(session=session, execution_id=execution_id)
+            if row.status != "waiting" or not resolve_wait(
+                session=session, execution_id=execution_id
+            ):
+                raise LookupError(f"execution {execution_id} is not waiting")
+            version = get_workflow_version(
+                session=session, workflow_id=row.workflow_id, version=row.workflow_version
+            )
+            state = load_run_state(session=session, execution_id=execution_id)
+            return Workflow.from_json(version.document), state
 
     async def cancel(self, execution_id: int) -> None:
         run = self._runs.get(execution_id)
@@ -201,17 +238,52 @@ class LocalRuntime:
 
     def _run(self, run: _Run) -> str:
         machine = RunMachine(run.workflow, self.registry)
+        if run.resumed is not None:
+            return self._continue(run, machine, *run.resumed)
         state = new_state(str(run.id), mode=run.mode, pin_data=run.pin_data)
-        executor = LocalExecutor(
-            run.workflow,
-            registry=self.registry,
-            timezone=self.timezone,
-            execution={"resumeUrl": ""},
-        )
         written: dict[str, int] = {}
         self._publish(run, {"type": "executionStarted", "executionId": run.id, "mode": run.mode})
         _, commands = machine.advance(state, Start(start_node=run.start_node, items=run.items))
         self._checkpoint(run, state, written)
+        return self._loop(run, machine, state, commands, written)
+
+    def _continue(
+        self,
+        run: _Run,
+        machine: RunMachine,
+        state: RunState,
+        outputs: list[list[dict[str, Any]]],
+    ) -> str:
+        """A resumed run: the waiting node's run is rewritten with the resume data."""
+        written = {node: len(runs) for node, runs in state.run_data.items()}
+        if state.last_node_executed in written:
+            written[state.last_node_executed] -= 1
+        self._publish(run, {"type": "executionResumed", "executionId": run.id})
+        _, commands = machine.advance(state, Resume(outputs=outputs))
+        return self._loop(run, machine, state, commands, written)
+
+    def _loop(
+        self,
+        run: _Run,
+        machine: RunMachine,
+        state: RunState,
+        commands: list[Any],
+        written: dict[str, int],
+    ) -> str:
+        executor = LocalExecutor(
+            run.workflow,
+            registry=self.registry,
+            timezone=self.timezone,
+            execution={"resumeUrl": f"/webhook-waiting/{run.id}"},
+            subworkflows=local_subworkflows(
+                self.store,
+                execution_id=run.id,
+                mode=run.mode,
+                registry=self.registry,
+                timezone=self.timezone,
+            ),
+        )
+        parked: Suspend | None = None
         while commands:
             command = commands.pop(0)
             if isinstance(command, Finish):
@@ -252,12 +324,18 @@ class LocalRuntime:
                 )
             elif isinstance(command, Suspend):
                 if command.until is None:
-                    break  # parked until an outside resume
+                    parked = command  # until an outside resume (a webhook or form call)
+                    break
                 if run.cancel.wait(max(0.0, command.until - time.time())):
                     _, commands = machine.advance(state, Cancel("canceled"))
                     continue
                 _, more = machine.advance(state, Resume())
                 commands = more + commands
+        if parked is not None:  # the wait row first: a resume call may come once it is waiting
+            with self.store.sessions() as session, session.begin():
+                node = state.last_node_executed or ""
+                kind = parked.resume or "webhook"
+                create_wait(session=session, execution_id=run.id, node=node, kind=kind)
         self._checkpoint(run, state, written)
         finished: dict[str, Any] = {"type": "executionFinished", "status": state.status}
         if state.error:

@@ -26,6 +26,7 @@ from serve.errors import (
 
 UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+WEBHOOK_PREFIXES = ("/webhook/", "/webhook-test/", "/webhook-waiting/", "/form-waiting/")
 
 
 def _is_json(content_type: str) -> bool:
@@ -65,14 +66,20 @@ class RequestGuard:
         await self.app(scope, receive, send)
 
     async def _check(self, scope: Scope, receive: Receive) -> Receive:
-        if scope["path"] not in UNLIMITED_PATHS:
+        path = scope["path"]
+        webhook = path.startswith(WEBHOOK_PREFIXES)
+        if path not in UNLIMITED_PATHS:
             client = scope.get("client")
             ip = client[0] if client else "unknown"
             ctx = self.state_of()
             if ctx is not None:
-                await take(ctx, f"ip:{ip}", self.config.ip_limit, "from this address")
-        if scope["method"] not in BODY_METHODS:
-            return receive
+                if webhook:
+                    hooks = self.config.webhook_ip_limit
+                    await take(ctx, f"wh:{ip}", hooks, "to webhooks from this address")
+                else:
+                    await take(ctx, f"ip:{ip}", self.config.ip_limit, "from this address")
+        if webhook or scope["method"] not in BODY_METHODS:
+            return receive  # webhook bodies are the workflow's: any type, read by the handler
         headers = Headers(scope=scope)
         length = headers.get("content-length")
         limit = self.config.max_body_bytes

@@ -59,6 +59,11 @@ class Runtime(Protocol):
         """Ask a running execution to stop (it ends ``canceled``)."""
         ...
 
+    async def resume(self, execution_id: int, outputs: list[list[dict[str, Any]]]) -> None:
+        """Wake a run parked by a Wait node with ``outputs`` as the node's output (exactly
+        once); ``LookupError`` when it is not waiting (any more)."""
+        ...
+
     async def events(
         self, execution_id: int, *, after_id: str, count: int, block_ms: int
     ) -> list[StreamEvent]:
@@ -120,6 +125,14 @@ class RayRuntime:
 
     async def cancel(self, execution_id: int) -> None:
         await self._runtime.cancel_async(execution_id)
+
+    async def resume(self, execution_id: int, outputs: list[list[dict[str, Any]]]) -> None:
+        from actors.errors import NotWaitingError
+
+        try:
+            await self._runtime.resume_async(execution_id, outputs)
+        except NotWaitingError as exc:
+            raise LookupError(str(exc)) from exc
 
     async def events(
         self, execution_id: int, *, after_id: str, count: int, block_ms: int

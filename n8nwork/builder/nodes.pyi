@@ -96,6 +96,21 @@ class ConvertToFile(BuilderNode):
         **settings: Unpack[NodeSettingsArgs],
     ) -> None: ...
 
+class Cron(BuilderNode):
+    """Cron: Triggers the workflow at a specific time.
+
+    ``n8n-nodes-base.cron``, typeVersions 1."""
+
+    def __init__(
+        self,
+        name: str | None = None,
+        *,
+        version: float | None = None,
+        parameters: Mapping[str, Any] | None = None,
+        triggerTimes: Mapping[str, Any] | str = ...,
+        **settings: Unpack[NodeSettingsArgs],
+    ) -> None: ...
+
 class Crypto(BuilderNode):
     """Crypto: Provide cryptographic utilities
 
@@ -220,6 +235,63 @@ class DebugHelper(BuilderNode):
         randomDataSeed: str = ...,
         randomDataCount: float | str = ...,
         randomDataSingleArray: bool | str = ...,
+        **settings: Unpack[NodeSettingsArgs],
+    ) -> None: ...
+
+class ErrorTrigger(BuilderNode):
+    """Error Trigger: Triggers the workflow when another workflow has an error
+
+    ``n8n-nodes-base.errorTrigger``, typeVersions 1."""
+
+    def __init__(
+        self,
+        name: str | None = None,
+        *,
+        version: float | None = None,
+        parameters: Mapping[str, Any] | None = None,
+        notice: str = ...,
+        **settings: Unpack[NodeSettingsArgs],
+    ) -> None: ...
+
+class ExecuteWorkflow(BuilderNode):
+    """Execute Workflow: Execute another workflow
+
+    ``n8n-nodes-base.executeWorkflow``, typeVersions 1, 1.1, 1.2, 1.3."""
+
+    def __init__(
+        self,
+        name: str | None = None,
+        *,
+        version: float | None = None,
+        parameters: Mapping[str, Any] | None = None,
+        operation: Literal["call_workflow"] | Expression = ...,
+        source: Literal["database", "localFile", "parameter", "url"] | Expression = ...,
+        workflowId: Any = ...,
+        workflowPath: str = ...,
+        workflowJson: Any = ...,
+        workflowUrl: str = ...,
+        workflowInputs: Mapping[str, Any] | str = ...,
+        mode: Literal["once", "each"] | Expression = ...,
+        options: Mapping[str, Any] | str = ...,
+        **settings: Unpack[NodeSettingsArgs],
+    ) -> None: ...
+
+class ExecuteWorkflowTrigger(BuilderNode):
+    """Execute Workflow Trigger: Starts the workflow when another workflow calls it
+
+    ``n8n-nodes-base.executeWorkflowTrigger``, typeVersions 1, 1.1."""
+
+    def __init__(
+        self,
+        name: str | None = None,
+        *,
+        version: float | None = None,
+        parameters: Mapping[str, Any] | None = None,
+        events: Literal["worklfow_call"] | Expression = ...,
+        inputSource: Literal["workflowInputs", "jsonExample", "passthrough"] | Expression = ...,
+        jsonExample: Any = ...,
+        workflowInputs: Mapping[str, Any] | str = ...,
+        inputOptions: Mapping[str, Any] | str = ...,
         **settings: Unpack[NodeSettingsArgs],
     ) -> None: ...
 
@@ -658,6 +730,53 @@ class RenameKeys(BuilderNode):
         parameters: Mapping[str, Any] | None = None,
         keys: Mapping[str, Any] | str = ...,
         additionalOptions: Mapping[str, Any] | str = ...,
+        **settings: Unpack[NodeSettingsArgs],
+    ) -> None: ...
+
+class RespondToWebhook(BuilderNode):
+    """Respond to Webhook: Returns data for Webhook
+
+    ``n8n-nodes-base.respondToWebhook``, typeVersions 1, 1.1, 1.2, 1.3, 1.4, 1.5."""
+
+    def __init__(
+        self,
+        name: str | None = None,
+        *,
+        version: float | None = None,
+        parameters: Mapping[str, Any] | None = None,
+        enableResponseOutput: bool | str = ...,
+        respondWith: Literal[
+            "allIncomingItems",
+            "binary",
+            "firstIncomingItem",
+            "json",
+            "jwt",
+            "noData",
+            "redirect",
+            "text",
+        ]
+        | Expression = ...,
+        redirectURL: str = ...,
+        responseBody: Any = ...,
+        payload: Any = ...,
+        responseDataSource: Literal["automatically", "set"] | Expression = ...,
+        inputFieldName: str = ...,
+        options: Mapping[str, Any] | str = ...,
+        **settings: Unpack[NodeSettingsArgs],
+    ) -> None: ...
+
+class ScheduleTrigger(BuilderNode):
+    """Schedule Trigger: Triggers the workflow on a given schedule.
+
+    ``n8n-nodes-base.scheduleTrigger``, typeVersions 1, 1.1, 1.2."""
+
+    def __init__(
+        self,
+        name: str | None = None,
+        *,
+        version: float | None = None,
+        parameters: Mapping[str, Any] | None = None,
+        rule: Mapping[str, Any] | str = ...,
         **settings: Unpack[NodeSettingsArgs],
     ) -> None: ...
 

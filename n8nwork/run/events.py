@@ -1,8 +1,11 @@
 """Events a run receives and commands it gives, as plain frozen values.
 
 Events (the run's mailbox): ``Start``, ``NodeSucceeded``, ``NodeFailed``, ``NodeWaiting``,
-``Resume``, ``Cancel``. Commands (what the run asks its host to do): ``ExecuteNode``,
-``Suspend`` (the run waits for a time or an outside resume), ``Finish``.
+``Resume``, ``Cancel``, and for sub-workflows ``NodeCallsWorkflows`` (a node asks to run other
+workflows), ``WorkflowsStarted`` (their executions were created) and ``WorkflowsReturned``
+(they all finished). Commands (what the run asks its host to do): ``ExecuteNode``,
+``Suspend`` (the run waits for a time or an outside resume), ``StartWorkflows`` (create and
+start sub-workflow executions), ``Finish``.
 Every value converts to JSON and back (``to_json`` / ``event_from_json``), so events and
 commands can be logged, sent between processes and replayed.
 """
@@ -77,7 +80,50 @@ class Cancel:
     reason: str = "canceled"
 
 
-Event = Start | NodeSucceeded | NodeFailed | NodeWaiting | Resume | Cancel
+@dataclass(frozen=True)
+class NodeCallsWorkflows:
+    """The node (executeWorkflow) asks to run sub-workflows: one entry of ``calls`` per
+    execution to create (``n8nwork.run.subworkflow`` describes the entries). ``mode`` is
+    ``once`` or ``each``; with ``wait`` the run waits for all of them, else it continues at
+    once with ``passthrough`` as the node's output."""
+
+    node: str
+    run_index: int
+    calls: list[dict[str, Any]]
+    mode: str = "once"
+    wait: bool = True
+    passthrough: list[Items] = field(default_factory=list)
+    started_at: float = 0.0
+    execution_time: float = 0.0
+
+
+@dataclass(frozen=True)
+class WorkflowsStarted:
+    """The sub-workflow executions asked for were created with these ids (in call order)."""
+
+    ids: list[int]
+
+
+@dataclass(frozen=True)
+class WorkflowsReturned:
+    """Every sub-workflow execution the run waits for finished; ``results`` in call order,
+    each ``{"executionId", "workflowId", "status", "error", "outputs"}``."""
+
+    results: list[dict[str, Any]]
+    finished_at: float = 0.0  # epoch ms
+
+
+Event = (
+    Start
+    | NodeSucceeded
+    | NodeFailed
+    | NodeWaiting
+    | Resume
+    | Cancel
+    | NodeCallsWorkflows
+    | WorkflowsStarted
+    | WorkflowsReturned
+)
 
 # ----------------------------------------------------------------------------- commands
 
@@ -110,7 +156,19 @@ class Finish:
     error: dict[str, Any] | None = None
 
 
-Command = ExecuteNode | Suspend | Finish
+@dataclass(frozen=True)
+class StartWorkflows:
+    """Create the sub-workflow executions of ``calls`` (committed with the run's checkpoint
+    or passivation) and start them; ``wait``: a ``Suspend`` follows in the same commands."""
+
+    node: str
+    run_index: int
+    attempt: int
+    calls: list[dict[str, Any]]
+    wait: bool = True
+
+
+Command = ExecuteNode | Suspend | StartWorkflows | Finish
 
 _KINDS: dict[str, type] = {
     cls.__name__: cls
@@ -121,8 +179,12 @@ _KINDS: dict[str, type] = {
         NodeWaiting,
         Resume,
         Cancel,
+        NodeCallsWorkflows,
+        WorkflowsStarted,
+        WorkflowsReturned,
         ExecuteNode,
         Suspend,
+        StartWorkflows,
         Finish,
     )
 }

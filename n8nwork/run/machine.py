@@ -23,12 +23,16 @@ from n8nwork.run.events import (
     Event,
     ExecuteNode,
     Finish,
+    NodeCallsWorkflows,
     NodeFailed,
     NodeSucceeded,
     NodeWaiting,
     Resume,
     Start,
+    StartWorkflows,
     Suspend,
+    WorkflowsReturned,
+    WorkflowsStarted,
 )
 from n8nwork.run.graph import Graph
 from n8nwork.run.items import always_output_item, assign_paired_items, stamp_input_lineage
@@ -72,6 +76,10 @@ class RunMachine:
             return state, self._cancel(state, event)
         if isinstance(event, Resume):
             return state, self._resume(state, event)
+        if isinstance(event, WorkflowsStarted):
+            return state, self._workflows_started(state, event)
+        if isinstance(event, WorkflowsReturned):
+            return state, self._workflows_returned(state, event)
         current = state.current
         if (
             current is None
@@ -85,6 +93,8 @@ class RunMachine:
             return state, self._failed(state, event)
         if isinstance(event, NodeWaiting):
             return state, self._waiting(state, event)
+        if isinstance(event, NodeCallsWorkflows):
+            return state, self._calls_workflows(state, event)
         raise TypeError(f"unknown event {event!r}")
 
     # ------------------------------------------------------------------ events
@@ -119,6 +129,8 @@ class RunMachine:
     def _resume(self, state: RunState, event: Resume) -> list[Command]:
         if state.status != "waiting" or not state.stack:
             return []
+        if state.current is not None and "call" in state.current:
+            return []  # waits for its sub-workflows: only WorkflowsReturned wakes it
         state.wait_till = None
         head = state.stack[0]
         head["resumed"] = True
@@ -203,6 +215,84 @@ class RunMachine:
         state.status = "waiting"
         state.wait_till = event.until
         return [Suspend(event.until, event.resume)]
+
+    # ------------------------------------------------------------------ sub-workflows
+    def _calls_workflows(self, state: RunState, event: NodeCallsWorkflows) -> list[Command]:
+        """executeWorkflow asked for sub-workflow executions: start them; wait for them (the
+        node stays in flight, ``current["call"]``) or continue at once with ``passthrough``."""
+        current = state.current
+        assert current is not None
+        start = StartWorkflows(
+            node=event.node,
+            run_index=event.run_index,
+            attempt=current["attempt"],
+            calls=event.calls,
+            wait=event.wait,
+        )
+        if not event.wait:
+            done = NodeSucceeded(
+                node=event.node,
+                run_index=event.run_index,
+                outputs=event.passthrough,
+                started_at=event.started_at,
+                execution_time=event.execution_time,
+            )
+            return [start, *self._succeeded(state, done)]
+        run = NodeRun(
+            start_time=event.started_at,
+            execution_time=event.execution_time,
+            status="waiting",
+            source=self._sources(current),
+            attempts=current["attempt"],
+        )
+        state.run_data.setdefault(event.node, []).append(run)
+        state.last_node_executed = event.node
+        current["call"] = {
+            "mode": event.mode,
+            "count": len(event.calls),
+            "ids": [],
+            "startedAt": event.started_at,
+        }
+        state.status = "waiting"
+        return [start, Suspend(None, "subworkflow")]
+
+    def _workflows_started(self, state: RunState, event: WorkflowsStarted) -> list[Command]:
+        current = state.current
+        if current is not None and "call" in current:
+            current["call"]["ids"] = list(event.ids)
+        return []
+
+    def _workflows_returned(self, state: RunState, event: WorkflowsReturned) -> list[Command]:
+        """The sub-workflows the node waited for finished: the node succeeds with their
+        outputs, or fails with a child's error (its onError and retries apply)."""
+        from n8nwork.run.subworkflow import combine_results
+
+        current = state.current
+        if state.status != "waiting" or current is None or "call" not in current:
+            return []
+        call = current.pop("call")
+        name = current["node"]
+        runs = state.run_data.get(name)
+        if runs and runs[-1].status == "waiting":
+            runs.pop()
+        state.status = "running"
+        state.wait_till = None
+        node = self.workflow.by_name[name]
+        items = current["inputs"][0] if current["inputs"] else None
+        outputs, error = combine_results(
+            call["mode"],
+            items or [],
+            event.results,
+            node=name,
+            continue_on_fail=node.error_mode != "stopWorkflow",
+        )
+        started = float(call.get("startedAt") or 0.0)
+        elapsed = max(0.0, event.finished_at - started) if event.finished_at else 0.0
+        if error is not None:
+            failed = NodeFailed(name, current["runIndex"], error, started, elapsed)
+            return self._failed(state, failed)
+        done = NodeSucceeded(name, current["runIndex"], outputs, started, elapsed)
+        return self._succeeded(state, done)
 
     # ------------------------------------------------------------------ helpers
     def _retry(self, state: RunState, wait_ms: float) -> ExecuteNode:

@@ -6,7 +6,10 @@
   ``{node: {run slot: {"main": [...], "source": [...]}}}``.
 - ``run_data``: every finished run of every node (``NodeRun``).
 - ``context``: each node's persistent context (splitInBatches keeps its position there).
-- ``current``: the node execution in flight (at most one), with its attempt number.
+- ``current``: the node execution in flight (at most one), with its attempt number; while
+  the run waits for sub-workflows, ``current["call"]`` holds what it waits for.
+- ``depth``: how many parent executions this one has (0: not a sub-workflow); ``parent``:
+  ``{"executionId", "workflowId", "wait"}`` of the execution that started this one.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ class RunState:
     current: dict[str, Any] | None = None
     wait_till: float | None = None
     custom_data: dict[str, Any] = field(default_factory=dict)
+    depth: int = 0
+    parent: dict[str, Any] | None = None
 
     @property
     def finished(self) -> bool:
@@ -66,6 +71,8 @@ class RunState:
             "current": self.current,
             "waitTill": self.wait_till,
             "customData": self.custom_data,
+            "depth": self.depth,
+            "parentExecution": self.parent,
         }
 
     @classmethod
@@ -87,4 +94,6 @@ class RunState:
             current=raw.get("current"),
             wait_till=raw.get("waitTill"),
             custom_data=dict(raw.get("customData") or {}),
+            depth=int(raw.get("depth") or 0),
+            parent=raw.get("parentExecution"),
         )

@@ -1,7 +1,9 @@
 """The two writes a run makes, prepared in the caller and applied in one transaction:
 
 - ``NewExecution``: the execution row and its initial run state (committed before the id is
-  given to anyone);
+  given to anyone); with ``runs``, also the node runs it already made and the row's status
+  following the state: a run executed whole before it was written (a webhook's inline run)
+  is stored finished in one transaction;
 - ``Checkpoint``: after a node, its ``NodeRun`` and the run's state (stack, waiting, context;
   not the run data, which is in ``node_runs``), the execution row's status following the state.
 
@@ -64,6 +66,9 @@ class NewExecution:
     host: str | None = None
     lease_ttl: timedelta | None = None
     """With ``host``: the execution is created leased to that host (lease epoch 1)."""
+    runs: Sequence[tuple[str, int, NodeRun | Mapping[str, Any]]] = ()
+    """``(node, run_index, run)`` already made: written with the row, and the row's status,
+    last node, error and times then follow ``state`` as a checkpoint's would."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +92,18 @@ class PreparedCreate:
     state: RawJSON
     workflow: RawJSON | None
     blobs: list[PayloadBlob]
+    followup: PreparedCheckpoint | None = None
+    """Node runs and status written after the insert, in its transaction (``runs``)."""
+
+    def followup_for(self, execution_id: int) -> PreparedCheckpoint | None:
+        """The follow-up checkpoint addressed to the new row's id."""
+        follow = self.followup
+        if follow is None:
+            return None
+        follow.execution_id = execution_id
+        for row in follow.more_rows:
+            row["execution_id"] = execution_id
+        return follow
 
 
 @dataclass(slots=True)
@@ -176,7 +193,18 @@ def prepare_create(spec: NewExecution, limits: StoreLimits, now: datetime) -> Pr
     state: RunState | Mapping[str, Any] = (
         spec.state if spec.state is not None else {"mode": spec.mode, "status": spec.status}
     )
-    state_doc, _ = _state_document(state, ext, limits)
+    state_doc, raw_state = _state_document(state, ext, limits)
+    followup = None
+    if spec.runs:
+        followup = PreparedCheckpoint(
+            0,
+            None,
+            None,
+            None,
+            _status_values(raw_state, limits),
+            [],
+            [_node_row(0, node, index, run, ext, limits) for node, index, run in spec.runs],
+        )
     workflow = None
     if spec.workflow is not None:
         workflow = _document(dict(spec.workflow), what="workflow snapshot", limits=limits)
@@ -199,7 +227,7 @@ def prepare_create(spec: NewExecution, limits: StoreLimits, now: datetime) -> Pr
         "lease_expires_at": now + spec.lease_ttl if leased and spec.lease_ttl else None,
         "lease_epoch": 1 if leased else 0,
     }
-    return PreparedCreate(values, state_doc, workflow, list(ext.blobs.values()))
+    return PreparedCreate(values, state_doc, workflow, list(ext.blobs.values()), followup)
 
 
 def _node_run_json(run: NodeRun | Mapping[str, Any]) -> dict[str, Any]:

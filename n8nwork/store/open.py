@@ -33,13 +33,14 @@ class Store:
     checkpoint_batch: int = 512
     checkpoint_delay: float = 0.001
 
-    def writer(self) -> ExecutionWriter:
-        """A new group-commit writer on this store (close it when done)."""
+    def writer(self, *, max_delay: float | None = None) -> ExecutionWriter:
+        """A new group-commit writer on this store (close it when done). ``max_delay``
+        (seconds) overrides how long a lone write waits for company before its commit."""
         return ExecutionWriter(
             self.engine,
             limits=self.limits,
             max_batch=self.checkpoint_batch,
-            max_delay=self.checkpoint_delay,
+            max_delay=self.checkpoint_delay if max_delay is None else max_delay,
         )
 
     def close(self) -> None:

@@ -195,13 +195,18 @@ class ExecutionWriter:
         checks = [
             (n, op) for n, op in enumerate(batch) if isinstance(op.prepared, PreparedCheckpoint)
         ]
+        followups: list[PreparedCheckpoint] = []
         if creates:
             ids = apply_creates(conn, [op.prepared for _, op in creates], now)  # type: ignore[misc]
-            for (n, _), execution_id in zip(creates, ids, strict=True):
+            for (n, op), execution_id in zip(creates, ids, strict=True):
                 out[n] = (True, execution_id)
-        if checks:
-            errors = apply_checkpoints(conn, [op.prepared for _, op in checks], now)  # type: ignore[misc]
-            for (n, _), error in zip(checks, errors, strict=True):
+                follow = op.prepared.followup_for(execution_id)  # type: ignore[union-attr]
+                if follow is not None:
+                    followups.append(follow)
+        if checks or followups:
+            prepared = [op.prepared for _, op in checks] + followups
+            errors = apply_checkpoints(conn, prepared, now)  # type: ignore[arg-type]
+            for (n, _), error in zip(checks, errors, strict=False):
                 out[n] = (error is None, error)
         return out
 

@@ -1,6 +1,6 @@
 """The node SDK: base class, parameter schema, execution context, registry."""
 
-from nodes.sdk.base import NodeResult, NodeType, Resources, WaitFor
+from nodes.sdk.base import NodeResult, NodeType, Resources, RunWorkflows, WaitFor
 from nodes.sdk.context import ExecutionContext
 from nodes.sdk.execute import run_node
 from nodes.sdk.params import Param, validate_params
@@ -13,6 +13,7 @@ __all__ = [
     "Param",
     "Registry",
     "Resources",
+    "RunWorkflows",
     "WaitFor",
     "default_registry",
     "run_node",

@@ -42,7 +42,20 @@ class WaitFor:
     options: dict[str, Any] = field(default_factory=dict)
 
 
-NodeResult = list[Items] | WaitFor
+@dataclass
+class RunWorkflows:
+    """Returned by a node that runs other workflows (executeWorkflow): the runtime creates
+    one execution per entry of ``calls`` (see ``n8nwork.run.subworkflow``), and either waits
+    for them (``wait``; the node's output is then made of their results, by ``mode``
+    ``once``/``each``) or lets the run go on at once with ``passthrough`` as the output."""
+
+    calls: list[dict[str, Any]]
+    mode: str = "once"
+    wait: bool = True
+    passthrough: list[Items] = field(default_factory=list)
+
+
+NodeResult = list[Items] | WaitFor | RunWorkflows
 
 
 class NodeType:

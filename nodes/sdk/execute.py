@@ -8,7 +8,7 @@ from typing import Any
 
 from n8nwork.errors import NodeExecutionError
 from n8nwork.run.data import Items
-from nodes.sdk.base import NodeResult, NodeType, WaitFor
+from nodes.sdk.base import NodeResult, NodeType, RunWorkflows, WaitFor
 from nodes.sdk.context import ExecutionContext
 
 
@@ -17,6 +17,9 @@ def run_node(node_type: NodeType, ctx: ExecutionContext) -> NodeResult:
     result = node_type.execute(ctx)
     if isinstance(result, WaitFor):
         result.outputs = normalise_outputs(result.outputs, ctx)
+        return result
+    if isinstance(result, RunWorkflows):
+        result.passthrough = normalise_outputs(result.passthrough, ctx)
         return result
     return normalise_outputs(result, ctx)
 

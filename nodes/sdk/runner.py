@@ -4,25 +4,47 @@
 registry; ``run_workflow`` runs a workflow from its start node to the end in-process (the
 ``n8nwork run`` and ``n8nwork conformance`` commands use it; the Ray runtime reuses
 ``LocalExecutor`` inside run hosts and task workers).
+
+Sub-workflows: a node returning ``RunWorkflows`` becomes a ``NodeCallsWorkflows`` event for
+the runtime (the Ray host creates and waits for real executions), unless the executor has a
+``subworkflows`` runner: then the children run right here, synchronously, and the node's
+result is made of theirs (``run_workflow`` does that with ``InlineSubworkflows``).
 """
 
 from __future__ import annotations
 
 import traceback
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from n8nwork.errors import ExpressionError, N8nworkError, NodeExecutionError
 from n8nwork.expressions import ExpressionScope
 from n8nwork.run.data import Items, Source
 from n8nwork.run.driver import Clock, RealClock, drive
-from n8nwork.run.events import Event, ExecuteNode, NodeFailed, NodeSucceeded, NodeWaiting, Start
+from n8nwork.run.events import (
+    Event,
+    ExecuteNode,
+    NodeCallsWorkflows,
+    NodeFailed,
+    NodeSucceeded,
+    NodeWaiting,
+    Start,
+)
 from n8nwork.run.machine import RunMachine, new_state
 from n8nwork.run.state import RunState
+from n8nwork.run.subworkflow import (
+    DEFAULT_MAX_DEPTH,
+    MODE,
+    check_depth,
+    combine_results,
+    label_of,
+    last_node_outputs,
+    start_node_of,
+)
 from n8nwork.workflow.frozen import thaw
 from n8nwork.workflow.model import Node, Workflow
-from nodes.sdk.base import NodeType, WaitFor
+from nodes.sdk.base import NodeType, RunWorkflows, WaitFor
 from nodes.sdk.context import ExecutionContext, thaw_value
 from nodes.sdk.execute import run_node
 from nodes.sdk.registry import Registry, default_registry
@@ -81,6 +103,11 @@ def workflow_timezone(workflow: Workflow, default: str = "UTC") -> str:
     return tz if isinstance(tz, str) and tz and tz != "DEFAULT" else default
 
 
+SubRunner = Callable[[RunWorkflows, RunState, Node], list[dict[str, Any]]]
+"""Runs the sub-workflows of a ``RunWorkflows`` synchronously; their results, in call order
+(``n8nwork.run.subworkflow``); raises to fail the node."""
+
+
 class LocalExecutor:
     """Executes nodes of one workflow run in this process."""
 
@@ -94,8 +121,10 @@ class LocalExecutor:
         variables: Mapping[str, Any] | None = None,
         env: Mapping[str, str] | None = None,
         timezone: str = "UTC",
+        subworkflows: SubRunner | None = None,
     ) -> None:
         self.workflow = workflow
+        self.subworkflows = subworkflows
         self.registry = registry or default_registry()
         self.clock = clock or RealClock()
         self.execution = dict(execution or {})
@@ -158,6 +187,8 @@ class LocalExecutor:
                 node_context=node_context,
             )
         elapsed = self.clock.now() * 1000.0 - started
+        if isinstance(result, RunWorkflows):
+            return self._run_workflows(result, command, state, node, started)
         if isinstance(result, WaitFor):
             return NodeWaiting(
                 node=node.name,
@@ -178,6 +209,112 @@ class LocalExecutor:
             hints=ctx.hints,
         )
 
+    def _run_workflows(
+        self,
+        request: RunWorkflows,
+        command: ExecuteNode,
+        state: RunState,
+        node: Node,
+        started: float,
+    ) -> Event:
+        if self.subworkflows is None:  # the runtime creates and waits for the executions
+            return NodeCallsWorkflows(
+                node=node.name,
+                run_index=command.run_index,
+                calls=request.calls,
+                mode=request.mode,
+                wait=request.wait,
+                passthrough=request.passthrough,
+                started_at=started,
+                execution_time=self.clock.now() * 1000.0 - started,
+            )
+        try:
+            results = self.subworkflows(request, state, node)
+        except Exception as exc:  # unknown workflow, too deep...: the node's failure
+            return NodeFailed(
+                node=node.name,
+                run_index=command.run_index,
+                error=error_to_dict(exc, node),
+                started_at=started,
+                execution_time=self.clock.now() * 1000.0 - started,
+            )
+        outputs: list[Items] | None = request.passthrough
+        error = None
+        if request.wait:
+            items = command.inputs[0] if command.inputs else []
+            outputs, error = combine_results(
+                request.mode,
+                items,
+                results,
+                node=node.name,
+                continue_on_fail=node.error_mode != "stopWorkflow",
+            )
+        elapsed = self.clock.now() * 1000.0 - started
+        if error is not None:
+            return NodeFailed(node.name, command.run_index, error, started, elapsed)
+        return NodeSucceeded(node.name, command.run_index, outputs, started, elapsed)
+
+
+class InlineSubworkflows:
+    """Runs sub-workflows in this process, one after the other, each to its end (also with
+    ``waitForSubWorkflow: false``: there is nothing to run them in the background here).
+    Workflows by id come from ``load`` (``None``: only workflows given as JSON can run)."""
+
+    def __init__(
+        self,
+        *,
+        workflow_id: str = "",
+        load: Callable[[str], Mapping[str, Any]] | None = None,
+        max_depth: int = DEFAULT_MAX_DEPTH,
+        **run_options: Any,
+    ) -> None:
+        self.workflow_id = workflow_id
+        self.load = load
+        self.max_depth = max_depth
+        self.run_options = run_options
+
+    def __call__(self, request: RunWorkflows, state: RunState, node: Node) -> list[dict[str, Any]]:
+        resolved = []
+        for call in request.calls:
+            if call.get("source") == "parameter":
+                document = call.get("document") or {}
+                workflow_id = self.workflow_id
+            else:
+                workflow_id = str(call.get("workflowId") or "")
+                if self.load is None:
+                    raise NodeExecutionError(
+                        f"Workflow '{workflow_id}' cannot be loaded: this run has no workflow "
+                        "store (give the workflow as JSON with source 'parameter')",
+                        node=node.name,
+                    )
+                document = self.load(workflow_id)
+            label = label_of({"workflowId": workflow_id, "name": document.get("name")})
+            check_depth(state.depth + 1, self.max_depth, label)
+            resolved.append((workflow_id, document, start_node_of(document, label), call))
+        results = []
+        for workflow_id, document, start, call in resolved:
+            child = run_workflow(
+                Workflow.from_json(document),
+                items=call.get("items"),
+                start_node=start,
+                mode=MODE,
+                depth=state.depth + 1,
+                workflow_id=workflow_id,
+                workflow_loader=self.load,
+                max_subworkflow_depth=self.max_depth,
+                **self.run_options,
+            )
+            results.append(
+                {
+                    "executionId": child.execution_id,
+                    "workflowId": workflow_id,
+                    "status": child.status,
+                    "error": child.error,
+                    "outputs": last_node_outputs(child),
+                }
+            )
+        return results
+
 
 def run_workflow(
     workflow: Workflow,
@@ -192,13 +329,30 @@ def run_workflow(
     timezone: str = "UTC",
     env: Mapping[str, str] | None = None,
     variables: Mapping[str, Any] | None = None,
+    workflow_id: str = "",
+    workflow_loader: Callable[[str], Mapping[str, Any]] | None = None,
+    max_subworkflow_depth: int = DEFAULT_MAX_DEPTH,
+    depth: int = 0,
 ) -> RunState:
-    """Run ``workflow`` in this process until it finishes (or waits for an outside resume)."""
+    """Run ``workflow`` in this process until it finishes (or waits for an outside resume).
+    Sub-workflows run here too (``InlineSubworkflows``): by id through ``workflow_loader``,
+    at most ``max_subworkflow_depth`` deep."""
     reg = registry or default_registry()
     clock = clock or RealClock()
     machine = RunMachine(workflow, reg)
     pins = thaw(pin_data) if pin_data is not None else None
     state = new_state(execution_id or uuid.uuid4().hex, mode=mode, pin_data=pins)
+    state.depth = depth
+    subworkflows = InlineSubworkflows(
+        workflow_id=workflow_id,
+        load=workflow_loader,
+        max_depth=max_subworkflow_depth,
+        registry=reg,
+        clock=clock,
+        timezone=timezone,
+        env=env,
+        variables=variables,
+    )
     executor = LocalExecutor(
         workflow,
         registry=reg,
@@ -207,6 +361,7 @@ def run_workflow(
         env=env,
         variables=variables,
         execution={"resumeUrl": ""},
+        subworkflows=subworkflows,
     )
     timeout = workflow.settings.get("executionTimeout")
     timeout_s = float(timeout) if isinstance(timeout, (int, float)) and timeout > 0 else None

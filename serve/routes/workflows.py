@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import anyio
+import anyio.from_thread
 from fastapi import APIRouter, Body, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
@@ -45,11 +46,21 @@ from serve.models.workflows import (
     WorkflowSummary,
     WorkflowUpdate,
 )
+from serve.webhooks import registration as webhook_registration
+from serve.webhooks import test_routes
+from serve.webhooks.routes_table import announce_change
 
 router = APIRouter(prefix="/workflows", tags=["workflows"])
 WorkflowId = Annotated[str, Path(min_length=1, max_length=36)]
 VersionNo = Annotated[int, Path(ge=1, le=MAX_INT)]
 MAX_IMPORT = 100
+
+
+def routes_changed(ctx: AppContext) -> None:
+    """After a commit that changed webhook routes: this replica reloads its table now, the
+    others within a moment (``serve.webhooks.routes_table``)."""
+    ctx.webhooks.routes.invalidate()
+    anyio.from_thread.run(announce_change, ctx.cache)
 
 
 def checked(ctx: AppContext, document: dict[str, Any]) -> Workflow:
@@ -254,10 +265,15 @@ def workflows_update(
 
 @router.delete("/{workflow_id}", status_code=204, response_class=Response)
 def workflows_delete(
-    workflow_id: WorkflowId, request: Request, principal: CurrentUser, session: SessionDep
+    workflow_id: WorkflowId,
+    request: Request,
+    ctx: CtxDep,
+    principal: CurrentUser,
+    session: SessionDep,
 ) -> Response:
     """Delete the workflow with its versions and executions."""
     row = load_workflow(session, principal, workflow_id, "workflow:delete")
+    had_routes = webhook_registration.unregister(session, row.id) > 0
     delete_workflow(session=session, workflow_id=row.id)
     audit(
         session,
@@ -268,6 +284,8 @@ def workflows_delete(
         ip=client_ip(request),
     )
     session.commit()
+    if had_routes:
+        routes_changed(ctx)
     return Response(status_code=204)
 
 
@@ -366,13 +384,14 @@ def workflows_activate(
     row = load_workflow(session, principal, workflow_id, "workflow:activate")
     version = body.version if body else None
     stored = get_workflow_version(session=session, workflow_id=row.id, version=version)
-    checked(ctx, stored.document)
+    workflow = checked(ctx, stored.document)
     activation = activate_workflow(
         session=session,
         workflow_id=row.id,
         version=stored.version,
         activated_by=principal.user_id,
     )
+    webhook_registration.register(session, row.id, workflow)
     audit(
         session,
         principal,
@@ -383,14 +402,20 @@ def workflows_activate(
         details={"version": activation.version},
     )
     session.commit()
+    routes_changed(ctx)
     return WorkflowSummary.of(row, activation.version)
 
 
 @router.post("/{workflow_id}/deactivate", response_model=WorkflowSummary)
 def workflows_deactivate(
-    workflow_id: WorkflowId, request: Request, principal: CurrentUser, session: SessionDep
+    workflow_id: WorkflowId,
+    request: Request,
+    ctx: CtxDep,
+    principal: CurrentUser,
+    session: SessionDep,
 ) -> WorkflowSummary:
     row = load_workflow(session, principal, workflow_id, "workflow:activate")
+    webhook_registration.unregister(session, row.id)
     if deactivate_workflow(session=session, workflow_id=row.id):
         audit(
             session,
@@ -401,7 +426,41 @@ def workflows_deactivate(
             ip=client_ip(request),
         )
     session.commit()
+    routes_changed(ctx)
     return WorkflowSummary.of(row, None)
+
+
+@router.post("/{workflow_id}/webhook-test")
+async def workflows_webhook_test(
+    workflow_id: WorkflowId, ctx: CtxDep, principal: CurrentUser, session: SessionDep
+) -> dict[str, Any]:
+    """Listen for test calls: for two minutes the latest saved version's Webhook nodes
+    answer one call each under ``/webhook-test/<path>`` (a run in mode ``manual``)."""
+
+    def prepare() -> tuple[str, int, Workflow]:
+        row = load_workflow(session, principal, workflow_id, "workflow:execute")
+        stored = get_workflow_version(session=session, workflow_id=row.id)
+        return row.id, stored.version, checked(ctx, stored.document)
+
+    found_id, version, workflow = await anyio.to_thread.run_sync(prepare)
+    routes = webhook_registration.webhook_routes(workflow)
+    if not routes:
+        raise RequestInvalidError(
+            "the workflow has no enabled Webhook node to listen for",
+            [("nodes", "no enabled n8n-nodes-base.webhook node")],
+        )
+    await test_routes.listen(ctx.cache, test_routes.TestListen(found_id, version, routes))
+    base = ctx.settings.public_url.rstrip("/")
+    return {
+        "workflowId": found_id,
+        "version": version,
+        "expiresInSeconds": test_routes.TTL_S,
+        "webhooks": [
+            {"method": r.method, "path": r.path, "node": r.node,
+             "url": f"{base}/webhook-test/{r.path}"}
+            for r in routes
+        ],
+    }
 
 
 def normalize_items(items: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:

@@ -14,7 +14,7 @@ from n8nwork.store.repo._errors import translated
 from n8nwork.store.tables.triggers import Wait
 from n8nwork.store.types import utcnow
 
-KINDS = ("time", "webhook", "form")
+KINDS = ("time", "webhook", "form", "subworkflow")
 
 
 def create_wait(

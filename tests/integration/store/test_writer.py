@@ -163,3 +163,49 @@ def test_async_callers(engine: Engine, sessions: sessionmaker[Session], workflow
     assert len(set(ids)) == 20
     with sessions() as session:
         assert {get_execution(session=session, execution_id=i).status for i in ids} == {"success"}
+
+
+def test_a_finished_run_is_created_with_its_node_runs_in_one_write(
+    engine: Engine, sessions: sessionmaker[Session], workflow_id: str
+) -> None:
+    # Given runs executed whole before they were written (a webhook's inline run), some
+    # in the same batch as plain creates and checkpoints,
+    runs = [
+        ("Webhook", 0, NodeRun(start_time=1.0, status="success", outputs=[[{"json": {"a": 1}}]])),
+        ("Set", 0, NodeRun(start_time=2.0, status="success", outputs=[[{"json": {"a": 2}}]])),
+    ]
+    big = NodeRun(start_time=3.0, status="success", outputs=[[{"json": {"x": "y" * 200_000}}]])
+    with ExecutionWriter(engine, max_batch=64, max_delay=0.01) as writer:
+        futures = []
+        for n in range(6):
+            state = RunState(execution_id="", status="success", last_node_executed="Set")
+            node_runs = [*runs, ("Big", 0, big)] if n == 0 else runs
+            futures.append(
+                writer.submit_create(
+                    NewExecution(
+                        workflow_id=workflow_id,
+                        mode="webhook",
+                        status="success",
+                        state=state,
+                        runs=node_runs,
+                    )
+                )
+            )
+            futures.append(writer.submit_create(NewExecution(workflow_id=workflow_id)))
+        wait(futures, timeout=30)
+        ids = [f.result() for f in futures[::2]]
+    # then each is stored finished, with its node runs, its last node and stop time,
+    with sessions() as session:
+        for execution_id in ids:
+            row = get_execution(session=session, execution_id=execution_id)
+            assert row.status == "success" and row.finished
+            assert row.last_node == "Set" and row.stopped_at is not None
+            stored = [(n, i, r.output()) for n, i, r in iter_node_runs(
+                session=session, execution_id=execution_id)]  # fmt: skip
+            assert stored[:2] == [("Webhook", 0, [{"json": {"a": 1}}]),
+                                  ("Set", 0, [{"json": {"a": 2}}])]  # fmt: skip
+        # and a large output went to the payload store like a checkpoint's would.
+        big_runs = list(iter_node_runs(session=session, execution_id=ids[0]))
+        assert big_runs[2][2].output()[0]["json"]["x"] == "y" * 200_000
+        plain = get_execution(session=session, execution_id=futures[1].result())
+        assert plain.status == "new"

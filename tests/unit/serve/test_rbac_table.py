@@ -156,6 +156,8 @@ CASES = [
          path("/api/v1/workflows/{w}/deactivate", w=wf)),
     Case("POST", "/api/v1/workflows/{workflow_id}/run", 202, W, OTHER,
          path("/api/v1/workflows/{w}/run", w=wf)),
+    Case("POST", "/api/v1/workflows/{workflow_id}/webhook-test", 422, W, OTHER,
+         path("/api/v1/workflows/{w}/webhook-test", w=wf)),
     Case("GET", "/api/v1/executions?workflowId", 200, R, OTHER,
          path("/api/v1/executions?workflowId={w}", w=wf)),
     Case("GET", "/api/v1/executions/{execution_id}", 200, R, OTHER,

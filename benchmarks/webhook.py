@@ -1,0 +1,188 @@
+"""Webhooks end to end over HTTP: the n8n exports in ``shared/bench-workflows``
+(``webhook-set-respond.json``: Webhook → Set ``{{ $json.body.x * 2 }}`` → Respond to Webhook;
+``webhook-chain10-respond.json``: ten Set nodes in a chain), imported and activated through
+the API unchanged, driven with ``POST /webhook/<path>`` at 1, 10 and 50 concurrent
+keep-alive connections. Executions are saved to PostgreSQL (a fresh database), Redis is the
+cache (rate limits, routes' generation). ``GET /healthz`` is measured in the same run as the
+reference of what the front end and the client alone reach on this machine.
+
+The platform comes up as ``n8nwork up`` does (local Ray cluster, runtime, Serve app,
+HAProxy front end when a binary is found). The load generator (``_http_load``) runs in this
+process and shares the 2 CPUs with the server.
+
+    python -m benchmarks.webhook [--quick] [--database-url URL] [--redis-url URL]
+        [--proxy auto|haproxy|default] [--workflows DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import socket
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from benchmarks._common import report
+from benchmarks._http_load import LoadResult, load, one
+
+CONCURRENCY = (1, 10, 50)
+PASSWORD = "benchmark password"
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
+BENCH_DB = "n8nwork_bench_webhook"
+WORKFLOWS = {"webhook": "webhook-set-respond.json", "chain10": "webhook-chain10-respond.json"}
+BODY = json.dumps({"x": 21}).encode()
+
+
+def parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="3 s per measurement")
+    parser.add_argument("--seconds", type=float, default=None, help="per measurement")
+    parser.add_argument("--proxy", default="auto", choices=("auto", "haproxy", "default"))
+    parser.add_argument("--database-url", default=None, help="default: a fresh PG database")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3")
+    parser.add_argument(
+        "--workflows",
+        default=str(Path(__file__).resolve().parents[2] / "shared" / "bench-workflows"),
+    )
+    return parser.parse_args()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def fresh_database() -> str:
+    """A new, empty PostgreSQL database for this run (dropped first if it exists)."""
+    import psycopg
+
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {BENCH_DB}")
+    return ADMIN_URL.rsplit("/", 1)[0] + f"/{BENCH_DB}"
+
+
+def webhook_path(document: dict[str, Any]) -> str:
+    node = next(n for n in document["nodes"] if n["type"] == "n8n-nodes-base.webhook")
+    return str(node["parameters"]["path"]).strip("/")
+
+
+def expected_answer(name: str) -> dict[str, Any]:
+    return {"webhook": {"y": 42}, "chain10": {"v": 31}}[name]
+
+
+def main() -> None:
+    args = parse()
+    seconds = args.seconds or (3.0 if args.quick else 10.0)
+    os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    os.environ.setdefault("N8NWORK_DATA_DIR", tempfile.mkdtemp(prefix="n8nwork-bench-webhook-"))
+    database_url = args.database_url or fresh_database()
+
+    from serve.deploy import apply_proxy_env
+
+    apply_proxy_env(args.proxy)
+
+    from actors.client import connect
+    from serve import deploy
+    from serve.config import ApiConfig
+    from serve.up import ensure_owner, migrate, settings_with, wait_ready
+
+    settings = settings_with(database_url, args.redis_url)
+    migrate(settings)
+    os.environ["N8NWORK_OWNER_PASSWORD"] = PASSWORD
+    os.environ["N8NWORK_OWNER_EMAIL"] = email = f"bench-{secrets.token_hex(3)}@n8nwork.local"
+    ensure_owner(settings)
+    runtime = connect(settings=settings, num_cpus=2)
+    port = free_port()
+    try:
+        url = deploy.deploy(
+            settings,
+            options=deploy.ServeOptions(port=port, proxy=args.proxy),
+            config=ApiConfig(),  # default limits: webhooks have their own per-address limit
+            runtime_config=runtime.config,
+        )
+        wait_ready(url)
+        proxy = deploy.active_proxy()
+        token = httpx.post(
+            f"{url}/api/v1/auth/login", json={"email": email, "password": PASSWORD}
+        ).json()["accessToken"]
+        auth = {"Authorization": f"Bearer {token}"}
+        paths: dict[str, str] = {}
+        for name, file in WORKFLOWS.items():
+            document = json.loads((Path(args.workflows) / file).read_text())
+            answer = httpx.post(f"{url}/api/v1/workflows/import", json=document, headers=auth)
+            answer.raise_for_status()
+            imported = answer.json()
+            wid = imported["data"][0]["id"]
+            httpx.post(f"{url}/api/v1/workflows/{wid}/activate", headers=auth).raise_for_status()
+            paths[name] = webhook_path(document)
+        metrics: dict[str, float] = {"load_avg_1m_start": os.getloadavg()[0]}
+        notes: dict[str, str] = {}
+        headers = {"Content-Type": "application/json"}
+        for name, path in paths.items():
+            status, body = asyncio.run(one(f"{url}/webhook/{path}", "POST", BODY, headers))
+            got = json.loads(body) if status == 200 else body
+            if status != 200 or got != expected_answer(name):
+                raise SystemExit(f"{name}: unexpected answer {status} {got!r}")
+            asyncio.run(load(f"{url}/webhook/{path}", method="POST", body=BODY,
+                             headers=headers, concurrency=10, seconds=1.0))  # fmt: skip
+        for concurrency in CONCURRENCY:
+            runs: list[tuple[str, str, str, bytes, dict[str, str]]] = [
+                ("healthz", "GET", "/healthz", b"", {}),
+                *[(n, "POST", f"/webhook/{p}", BODY, headers) for n, p in paths.items()],
+            ]
+            for name, method, path, body, extra in runs:
+                result: LoadResult = asyncio.run(
+                    load(
+                        f"{url}{path}",
+                        method=method,
+                        body=body,
+                        headers=extra,
+                        concurrency=concurrency,
+                        seconds=seconds,
+                    )
+                )
+                metrics[f"{name}_rps_c{concurrency}"] = result.rps
+                metrics[f"{name}_p50_ms_c{concurrency}"] = result.p50_ms
+                metrics[f"{name}_p99_ms_c{concurrency}"] = result.p99_ms
+                metrics[f"{name}_errors_c{concurrency}"] = float(result.errors)
+                print(
+                    f"{name} c{concurrency}: {result.rps:,.0f} req/s, p50 {result.p50_ms:.2f} "
+                    f"ms, p99 {result.p99_ms:.2f} ms, errors {result.errors}",
+                    flush=True,
+                )
+        metrics["load_avg_1m_end"] = os.getloadavg()[0]
+        metrics["executions_saved"] = float(count_executions(database_url))
+        notes["webhook_rps_c1"] = f"{proxy} front end, PostgreSQL + Redis"
+        notes["healthz_rps_c1"] = "no-op route: the front end's and the client's ceiling"
+        notes["executions_saved"] = "rows in PostgreSQL after the run"
+        report("webhook", metrics, notes)
+    finally:
+        try:
+            deploy.shutdown()
+        finally:
+            runtime.shutdown()
+            import ray
+
+            if ray.is_initialized():
+                ray.shutdown()
+
+
+def count_executions(database_url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("SELECT count(*) FROM executions").fetchone()
+        return int(row[0]) if row else 0
+
+
+if __name__ == "__main__":
+    main()
