@@ -436,12 +436,12 @@ async def start(
             for i, call in zip(ids, start_cmd.calls, strict=True)
         ]
     )
-    run._publish(event, runs, False)
-    if suspend is not None:
+    if suspend is not None:  # as a Wait node's passivation: "waiting" stands for the node
         host.events.emit(run.id, "waiting", until=None, resume=WAIT_KIND, subExecutions=ids)
         run._leave()
         host.run_passivated(run, None)
         return []
+    run._publish(event, runs, False)
     return [c for c in commands if c is not start_cmd]
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import secrets
@@ -44,6 +45,9 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="3 s per measurement")
     parser.add_argument("--seconds", type=float, default=None, help="per measurement")
     parser.add_argument("--proxy", default="auto", choices=("auto", "haproxy", "default"))
+    parser.add_argument(
+        "--replicas", type=int, default=None, help="API replicas (default: autoscaling 1-2)"
+    )
     parser.add_argument("--database-url", default=None, help="default: a fresh PG database")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3")
     parser.add_argument(
@@ -105,7 +109,7 @@ def main() -> None:
     try:
         url = deploy.deploy(
             settings,
-            options=deploy.ServeOptions(port=port, proxy=args.proxy),
+            options=serve_options(deploy, port, args.proxy, args.replicas),
             config=ApiConfig(),  # default limits: webhooks have their own per-address limit
             runtime_config=runtime.config,
         )
@@ -161,7 +165,8 @@ def main() -> None:
                 )
         metrics["load_avg_1m_end"] = os.getloadavg()[0]
         metrics["executions_saved"] = float(count_executions(database_url))
-        notes["webhook_rps_c1"] = f"{proxy} front end, PostgreSQL + Redis"
+        replicas = args.replicas or "1-2 (autoscaling)"
+        notes["webhook_rps_c1"] = f"{proxy} front end, {replicas} replicas, PostgreSQL + Redis"
         notes["healthz_rps_c1"] = "no-op route: the front end's and the client's ceiling"
         notes["executions_saved"] = "rows in PostgreSQL after the run"
         report("webhook", metrics, notes)
@@ -174,6 +179,13 @@ def main() -> None:
 
             if ray.is_initialized():
                 ray.shutdown()
+
+
+def serve_options(deploy: Any, port: int, proxy: str, replicas: int | None) -> Any:
+    options = deploy.ServeOptions(port=port, proxy=proxy)
+    if replicas:
+        options = dataclasses.replace(options, min_replicas=replicas, max_replicas=replicas)
+    return options
 
 
 def count_executions(database_url: str) -> int:

@@ -26,9 +26,7 @@ class ApiConfig:
     """Largest request body; larger ones are refused with 413 before they are read whole."""
     ip_limit: RateLimit | None = field(default_factory=lambda: RateLimit(300.0, 600.0))
     """Every request, per client address."""
-    webhook_ip_limit: RateLimit | None = field(
-        default_factory=lambda: RateLimit(2000.0, 4000.0)
-    )
+    webhook_ip_limit: RateLimit | None = field(default_factory=lambda: RateLimit(2000.0, 4000.0))
     """Webhook calls (``/webhook*``), per client address, instead of ``ip_limit``: webhooks
     are machine-to-machine traffic, often from a few addresses at high rates."""
     principal_limit: RateLimit | None = field(default_factory=lambda: RateLimit(150.0, 300.0))

@@ -456,8 +456,12 @@ async def workflows_webhook_test(
         "version": version,
         "expiresInSeconds": test_routes.TTL_S,
         "webhooks": [
-            {"method": r.method, "path": r.path, "node": r.node,
-             "url": f"{base}/webhook-test/{r.path}"}
+            {
+                "method": r.method,
+                "path": r.path,
+                "node": r.node,
+                "url": f"{base}/webhook-test/{r.path}",
+            }
             for r in routes
         ],
     }
