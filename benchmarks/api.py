@@ -20,19 +20,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import secrets
-import socket
 import statistics
-import tempfile
 import time
 from typing import Any
 
 import httpx
 
 from benchmarks._common import report
+from benchmarks._platform import running_platform
 
 CONCURRENCY = (1, 10, 50)
-PASSWORD = "benchmark password"
 MAX_REQUESTS = 200_000
 
 
@@ -44,12 +41,6 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--redis-url", default=None)
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     return parser.parse_args()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def workflow_doc() -> dict[str, Any]:
@@ -137,39 +128,19 @@ async def load(
 def main() -> None:
     args = parse()
     seconds = 4.0 if args.quick else 15.0
-    os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
-    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    os.environ.setdefault("N8NWORK_DATA_DIR", tempfile.mkdtemp(prefix="n8nwork-bench-api-"))
-
-    from serve.deploy import apply_proxy_env
-
-    apply_proxy_env(args.proxy)
-
-    from actors.client import connect
-    from serve import deploy
     from serve.config import ApiConfig
-    from serve.up import ensure_owner, migrate, settings_with, wait_ready
 
-    settings = settings_with(args.database_url, args.redis_url)
-    migrate(settings)
-    os.environ["N8NWORK_OWNER_PASSWORD"] = PASSWORD
-    os.environ["N8NWORK_OWNER_EMAIL"] = email = f"bench-{secrets.token_hex(3)}@n8nwork.local"
-    ensure_owner(settings)
-    runtime = connect(settings=settings, num_cpus=2)
-    port = args.port or free_port()
-    try:
-        url = deploy.deploy(
-            settings,
-            options=deploy.ServeOptions(port=port, proxy=args.proxy),
-            config=ApiConfig(ip_limit=None, principal_limit=None, login_limit=None),
-            runtime_config=runtime.config,
-        )
-        wait_ready(url)
-        proxy = deploy.active_proxy()
-        token = httpx.post(
-            f"{url}/api/v1/auth/login", json={"email": email, "password": PASSWORD}
-        ).json()["accessToken"]
-        headers = {"Authorization": f"Bearer {token}"}
+    with running_platform(
+        "api",
+        database_url=args.database_url,
+        redis_url=args.redis_url,
+        proxy=args.proxy,
+        config=ApiConfig(ip_limit=None, principal_limit=None, login_limit=None),
+        port=args.port,
+    ) as platform:
+        url, headers, proxy, settings = (
+            platform.url, platform.headers, platform.proxy, platform.settings
+        )  # fmt: skip
         wid = httpx.post(f"{url}/api/v1/workflows", json=workflow_doc(), headers=headers).json()[
             "id"
         ]
@@ -210,15 +181,6 @@ def main() -> None:
         notes["noop_healthz_rps_c1"] = "no-op route: the front end's and the client's ceiling"
         notes["load_avg_1m_start"] = "other work on the machine while measuring"
         report("api", metrics, notes)
-    finally:
-        try:
-            deploy.shutdown()
-        finally:
-            runtime.shutdown()
-            import ray
-
-            if ray.is_initialized():
-                ray.shutdown()
 
 
 if __name__ == "__main__":

@@ -18,12 +18,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import json
 import os
-import secrets
-import socket
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +27,9 @@ import httpx
 
 from benchmarks._common import report
 from benchmarks._http_load import LoadResult, load, one
+from benchmarks._platform import Platform, running_platform
 
 CONCURRENCY = (1, 10, 50)
-PASSWORD = "benchmark password"
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 BENCH_DB = "n8nwork_bench_webhook"
 WORKFLOWS = {"webhook": "webhook-set-respond.json", "chain10": "webhook-chain10-respond.json"}
@@ -55,12 +51,6 @@ def parse() -> argparse.Namespace:
         default=str(Path(__file__).resolve().parents[2] / "shared" / "bench-workflows"),
     )
     return parser.parse_args()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def fresh_database() -> str:
@@ -85,107 +75,83 @@ def expected_answer(name: str) -> dict[str, Any]:
 def main() -> None:
     args = parse()
     seconds = args.seconds or (3.0 if args.quick else 10.0)
-    os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
-    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    os.environ.setdefault("N8NWORK_DATA_DIR", tempfile.mkdtemp(prefix="n8nwork-bench-webhook-"))
     database_url = args.database_url or fresh_database()
-
-    from serve.deploy import apply_proxy_env
-
-    apply_proxy_env(args.proxy)
-
-    from actors.client import connect
-    from serve import deploy
     from serve.config import ApiConfig
-    from serve.up import ensure_owner, migrate, settings_with, wait_ready
 
-    settings = settings_with(database_url, args.redis_url)
-    migrate(settings)
-    os.environ["N8NWORK_OWNER_PASSWORD"] = PASSWORD
-    os.environ["N8NWORK_OWNER_EMAIL"] = email = f"bench-{secrets.token_hex(3)}@n8nwork.local"
-    ensure_owner(settings)
-    runtime = connect(settings=settings, num_cpus=2)
-    port = free_port()
-    try:
-        url = deploy.deploy(
-            settings,
-            options=serve_options(deploy, port, args.proxy, args.replicas),
-            config=ApiConfig(),  # default limits: webhooks have their own per-address limit
-            runtime_config=runtime.config,
-        )
-        wait_ready(url)
-        proxy = deploy.active_proxy()
-        token = httpx.post(
-            f"{url}/api/v1/auth/login", json={"email": email, "password": PASSWORD}
-        ).json()["accessToken"]
-        auth = {"Authorization": f"Bearer {token}"}
-        paths: dict[str, str] = {}
-        for name, file in WORKFLOWS.items():
-            document = json.loads((Path(args.workflows) / file).read_text())
-            answer = httpx.post(f"{url}/api/v1/workflows/import", json=document, headers=auth)
-            answer.raise_for_status()
-            imported = answer.json()
-            wid = imported["data"][0]["id"]
-            httpx.post(f"{url}/api/v1/workflows/{wid}/activate", headers=auth).raise_for_status()
-            paths[name] = webhook_path(document)
-        metrics: dict[str, float] = {"load_avg_1m_start": os.getloadavg()[0]}
-        notes: dict[str, str] = {}
-        headers = {"Content-Type": "application/json"}
-        for name, path in paths.items():
-            status, body = asyncio.run(one(f"{url}/webhook/{path}", "POST", BODY, headers))
-            got = json.loads(body) if status == 200 else body
-            if status != 200 or got != expected_answer(name):
-                raise SystemExit(f"{name}: unexpected answer {status} {got!r}")
-            asyncio.run(load(f"{url}/webhook/{path}", method="POST", body=BODY,
-                             headers=headers, concurrency=10, seconds=1.0))  # fmt: skip
-        for concurrency in CONCURRENCY:
-            runs: list[tuple[str, str, str, bytes, dict[str, str]]] = [
-                ("healthz", "GET", "/healthz", b"", {}),
-                *[(n, "POST", f"/webhook/{p}", BODY, headers) for n, p in paths.items()],
-            ]
-            for name, method, path, body, extra in runs:
-                result: LoadResult = asyncio.run(
-                    load(
-                        f"{url}{path}",
-                        method=method,
-                        body=body,
-                        headers=extra,
-                        concurrency=concurrency,
-                        seconds=seconds,
-                    )
+    with running_platform(
+        "webhook",
+        database_url=database_url,
+        redis_url=args.redis_url,
+        proxy=args.proxy,
+        config=ApiConfig(),  # default limits: webhooks have their own per-address limit
+        replicas=args.replicas,
+    ) as platform:
+        metrics, notes = measure(platform, args, seconds)
+    metrics["executions_saved"] = float(count_executions(database_url))
+    notes["executions_saved"] = "rows in PostgreSQL after the run"
+    report("webhook", metrics, notes)
+
+
+def activate_all(platform: Platform, folder: Path) -> dict[str, str]:
+    """Import and activate the workflows through the API: ``{name: webhook path}``."""
+    paths: dict[str, str] = {}
+    for name, file in WORKFLOWS.items():
+        document = json.loads((folder / file).read_text())
+        url, headers = platform.url, platform.headers
+        answer = httpx.post(f"{url}/api/v1/workflows/import", json=document, headers=headers)
+        answer.raise_for_status()
+        wid = answer.json()["data"][0]["id"]
+        httpx.post(f"{url}/api/v1/workflows/{wid}/activate", headers=headers).raise_for_status()
+        paths[name] = webhook_path(document)
+    return paths
+
+
+def measure(
+    platform: Platform, args: argparse.Namespace, seconds: float
+) -> tuple[dict[str, float], dict[str, str]]:
+    url = platform.url
+    paths = activate_all(platform, Path(args.workflows))
+    metrics: dict[str, float] = {"load_avg_1m_start": os.getloadavg()[0]}
+    headers = {"Content-Type": "application/json"}
+    for name, path in paths.items():
+        status, body = asyncio.run(one(f"{url}/webhook/{path}", "POST", BODY, headers))
+        got = json.loads(body) if status == 200 else body
+        if status != 200 or got != expected_answer(name):
+            raise SystemExit(f"{name}: unexpected answer {status} {got!r}")
+        asyncio.run(load(f"{url}/webhook/{path}", method="POST", body=BODY,
+                         headers=headers, concurrency=10, seconds=1.0))  # fmt: skip
+    for concurrency in CONCURRENCY:
+        runs: list[tuple[str, str, str, bytes, dict[str, str]]] = [
+            ("healthz", "GET", "/healthz", b"", {}),
+            *[(n, "POST", f"/webhook/{p}", BODY, headers) for n, p in paths.items()],
+        ]
+        for name, method, path, body, extra in runs:
+            result: LoadResult = asyncio.run(
+                load(
+                    f"{url}{path}",
+                    method=method,
+                    body=body,
+                    headers=extra,
+                    concurrency=concurrency,
+                    seconds=seconds,
                 )
-                metrics[f"{name}_rps_c{concurrency}"] = result.rps
-                metrics[f"{name}_p50_ms_c{concurrency}"] = result.p50_ms
-                metrics[f"{name}_p99_ms_c{concurrency}"] = result.p99_ms
-                metrics[f"{name}_errors_c{concurrency}"] = float(result.errors)
-                print(
-                    f"{name} c{concurrency}: {result.rps:,.0f} req/s, p50 {result.p50_ms:.2f} "
-                    f"ms, p99 {result.p99_ms:.2f} ms, errors {result.errors}",
-                    flush=True,
-                )
-        metrics["load_avg_1m_end"] = os.getloadavg()[0]
-        metrics["executions_saved"] = float(count_executions(database_url))
-        replicas = args.replicas or "1-2 (autoscaling)"
-        notes["webhook_rps_c1"] = f"{proxy} front end, {replicas} replicas, PostgreSQL + Redis"
-        notes["healthz_rps_c1"] = "no-op route: the front end's and the client's ceiling"
-        notes["executions_saved"] = "rows in PostgreSQL after the run"
-        report("webhook", metrics, notes)
-    finally:
-        try:
-            deploy.shutdown()
-        finally:
-            runtime.shutdown()
-            import ray
-
-            if ray.is_initialized():
-                ray.shutdown()
-
-
-def serve_options(deploy: Any, port: int, proxy: str, replicas: int | None) -> Any:
-    options = deploy.ServeOptions(port=port, proxy=proxy)
-    if replicas:
-        options = dataclasses.replace(options, min_replicas=replicas, max_replicas=replicas)
-    return options
+            )
+            metrics[f"{name}_rps_c{concurrency}"] = result.rps
+            metrics[f"{name}_p50_ms_c{concurrency}"] = result.p50_ms
+            metrics[f"{name}_p99_ms_c{concurrency}"] = result.p99_ms
+            metrics[f"{name}_errors_c{concurrency}"] = float(result.errors)
+            print(
+                f"{name} c{concurrency}: {result.rps:,.0f} req/s, p50 {result.p50_ms:.2f} "
+                f"ms, p99 {result.p99_ms:.2f} ms, errors {result.errors}",
+                flush=True,
+            )
+    metrics["load_avg_1m_end"] = os.getloadavg()[0]
+    replicas = args.replicas or "1-2 (autoscaling)"
+    notes = {
+        "webhook_rps_c1": f"{platform.proxy} front end, {replicas} replicas, PostgreSQL + Redis",
+        "healthz_rps_c1": "no-op route: the front end's and the client's ceiling",
+    }
+    return metrics, notes
 
 
 def count_executions(database_url: str) -> int:

@@ -98,8 +98,8 @@ class PreparedCreate:
     def followup_for(self, execution_id: int) -> PreparedCheckpoint | None:
         """The follow-up checkpoint addressed to the new row's id."""
         follow = self.followup
-        if follow is None:
-            return None
+        if follow is None or not (follow.more_rows or follow.status or follow.blobs):
+            return None  # nothing left (PostgreSQL wrote the runs with the row)
         follow.execution_id = execution_id
         for row in follow.more_rows:
             row["execution_id"] = execution_id
@@ -359,50 +359,86 @@ _CREATE_COLUMNS = (
     ("status", "text"),
     ("created_at", "timestamptz"),
     ("started_at", "timestamptz"),
+    ("stopped_at", "timestamptz"),
+    ("wait_till", "timestamptz"),
+    ("last_node", "text"),
     ("retry_of", "bigint"),
     ("parent_execution_id", "bigint"),
     ("host", "text"),
     ("lease_expires_at", "timestamptz"),
     ("lease_epoch", "bigint"),
 )
+# One statement for a whole batch of creates: ids drawn from the sequence in the order of the
+# batch (``o``), the executions, their states and — for runs written finished — their node
+# runs, as data-modifying CTEs (one round trip; foreign keys are checked at its end).
 _PG_CREATE = (
-    "INSERT INTO executions (id, {names}) SELECT * FROM unnest(%(id)b::bigint[], {arrays})"
+    "WITH ids AS MATERIALIZED (SELECT nextval(pg_get_serial_sequence('executions', 'id')) AS id,"
+    " o FROM generate_series(1, %(n)s) AS o), "
+    "e AS (INSERT INTO executions (id, {names}, error) SELECT ids.id, {values}, v.error::json "
+    "FROM unnest({arrays}, %(error)b::text[]) WITH ORDINALITY AS v({names}, error, o) "
+    "JOIN ids USING (o)), "
+    "d AS (INSERT INTO execution_data (execution_id, state, workflow, updated_at) "
+    "SELECT ids.id, v.s::json, v.w::json, %(now)b FROM unnest(%(s)b::text[], %(w)b::text[]) "
+    "WITH ORDINALITY AS v(s, w, o) JOIN ids USING (o)), "
+    "r AS (INSERT INTO node_runs (execution_id, node, run_index, status, start_time, "
+    "execution_time, data) SELECT ids.id, r.n, r.i, r.s, r.t, r.x, r.d::json "
+    "FROM unnest(%(ro)b::bigint[], %(rn)b::text[], %(ri)b::int[], %(rs)b::text[], "
+    "%(rt)b::float8[], %(rx)b::float8[], %(rd)b::text[]) AS r(o, n, i, s, t, x, d) "
+    "JOIN ids USING (o)) "
+    "SELECT id FROM ids ORDER BY o"
 ).format(
     names=", ".join(n for n, _ in _CREATE_COLUMNS),
+    values=", ".join(f"v.{n}" for n, _ in _CREATE_COLUMNS),
     arrays=", ".join(f"%({n})b::{t}[]" for n, t in _CREATE_COLUMNS),
 )
-_PG_CREATE_DATA = (
-    "INSERT INTO execution_data (execution_id, state, workflow, updated_at) "
-    "SELECT i, s::json, w::json, %(now)b FROM unnest(%(id)b::bigint[], %(s)b::text[], "
-    "%(w)b::text[]) AS v(i, s, w)"
-)
+
+
+def _finished_values(p: PreparedCreate, now: datetime) -> dict[str, Any]:
+    """The row's values, with the status columns of a run written finished (``runs``)."""
+    values = {**p.values, "error": None}
+    follow = p.followup.status if p.followup is not None else None
+    if follow is not None:
+        values.update(
+            status=follow["b_status"],
+            last_node=follow["b_last_node"],
+            error=None if follow["b_error"] is None else str(follow["b_error"]),
+            wait_till=follow["b_wait_till"],
+            started_at=values["started_at"] or (now if follow["b_started"] else None),
+            stopped_at=now if follow["b_finished"] else None,
+        )
+    return values
 
 
 def _pg_creates(conn: Connection, items: Sequence[PreparedCreate], now: datetime) -> list[int]:
-    """Ids drawn from the sequence first (so they follow the order of ``items``), then one
-    statement per table for the whole batch."""
+    """The whole batch in one statement (``_PG_CREATE``); node runs of runs written finished
+    go in with it, so their follow-ups carry nothing left to write but payload blobs."""
     driver = conn.connection.driver_connection
     assert driver is not None
+    rows = [_finished_values(p, now) for p in items]
+    params: dict[str, Any] = {"n": len(items), "now": now}
+    for name, _ in _CREATE_COLUMNS:
+        params[name] = [r[name] for r in rows]
+    params["error"] = [r["error"] for r in rows]
+    params["s"] = [str(p.state) for p in items]
+    params["w"] = [None if p.workflow is None else str(p.workflow) for p in items]
+    runs = [
+        (o, row)
+        for o, p in enumerate(items, start=1)
+        if p.followup is not None
+        for row in p.followup.more_rows
+    ]
+    params["ro"] = [o for o, _ in runs]
+    for key, column in (("rn", "node"), ("ri", "run_index"), ("rs", "status"),
+                        ("rt", "start_time"), ("rx", "execution_time")):  # fmt: skip
+        params[key] = [row[column] for _, row in runs]
+    params["rd"] = [str(row["data"]) for _, row in runs]
     with driver.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence('executions', 'id')) "
-            "FROM generate_series(1, %(n)s)",
-            {"n": len(items)},
-        )
-        ids = [int(r[0]) for r in cursor.fetchall()]
-        params: dict[str, Any] = {"id": ids}
-        for name, _ in _CREATE_COLUMNS:
-            params[name] = [p.values[name] for p in items]
         cursor.execute(_PG_CREATE, params)
-        cursor.execute(
-            _PG_CREATE_DATA,
-            {
-                "id": ids,
-                "s": [str(p.state) for p in items],
-                "w": [None if p.workflow is None else str(p.workflow) for p in items],
-                "now": now,
-            },
-        )
+        ids = [int(r[0]) for r in cursor.fetchall()]
+    for p in items:  # written above: only the payload blobs remain for the follow-up
+        if p.followup is not None:
+            p.followup.more_rows = []
+            p.followup.status = None
     return ids
 
 

@@ -19,6 +19,7 @@ harmless (upserts), so a caller may retry one whose outcome it did not learn.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
 import threading
@@ -91,6 +92,7 @@ class ExecutionWriter:
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._closed = False
         self._lock = threading.Lock()
+        self._conn: Connection | None = None
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
@@ -172,6 +174,15 @@ class ExecutionWriter:
         return batch, stop
 
     def _run(self) -> None:
+        try:
+            self._loop()
+        finally:
+            conn, self._conn = self._conn, None
+            if conn is not None:
+                with contextlib.suppress(Exception):
+                    conn.close()
+
+    def _loop(self) -> None:
         while True:
             try:
                 batch, stop = self._collect()
@@ -210,11 +221,46 @@ class ExecutionWriter:
                 out[n] = (error is None, error)
         return out
 
+    def _connection(self) -> Connection:
+        """The writer's own connection, kept between batches: no pool checkout and no
+        liveness ping per commit (a broken one is dropped and the next batch reconnects)."""
+        if self._conn is None or self._conn.closed or self._conn.invalidated:
+            self._conn = self.engine.connect()
+        return self._conn
+
+    def _drop_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.invalidate()  # never back to the pool: its state is unknown
+                conn.close()
+            except Exception:
+                log.debug("execution writer: closing a broken connection failed", exc_info=True)
+
+    def _write(self, batch: list[_Op]) -> list[tuple[bool, Any]]:
+        kept = self._conn is not None
+        try:
+            conn = self._connection()
+            with conn.begin():
+                return self._apply(conn, batch)
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            self._drop_connection()
+            if not kept:
+                raise
+        # The kept connection had gone stale (e.g. the server restarted): once more on a
+        # new one, as the pool's liveness ping would have done before the first statement.
+        conn = self._connection()
+        with conn.begin():
+            return self._apply(conn, batch)
+
     def _commit(self, batch: list[_Op]) -> None:
         try:
-            with self.engine.begin() as conn:
-                results = self._apply(conn, batch)
+            results = self._write(batch)
         except Exception as exc:
+            if is_unavailable(exc):
+                self._drop_connection()
             if len(batch) > 1 and not is_unavailable(exc):
                 for op in batch:  # isolate the write that failed the batch
                     self._commit([op])

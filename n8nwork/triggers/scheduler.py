@@ -247,12 +247,16 @@ class Scheduler:
         except Exception:
             self.stats.errors += 1
             log.exception("scheduler: re-dispatching never-started runs failed")
+        failures = 0
         while not self._stop.is_set():
             try:
                 await self.tick()
-            except Exception:  # the loop never dies
+                failures = 0
+            except Exception as exc:  # the loop never dies
                 self.stats.errors += 1
-                log.exception("scheduler: tick failed")
+                failures += 1
+                if failures in (1, 10) or failures % 1000 == 0:  # logged, not flooded
+                    log.exception("scheduler: tick failed (%d in a row): %s", failures, exc)
             await self._wait()
 
     def stop(self) -> None:

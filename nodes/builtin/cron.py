@@ -4,22 +4,16 @@ everyX and custom). The scheduler fires it; it emits one empty item, as in n8n."
 
 from __future__ import annotations
 
-from n8nwork.triggers.schedule_rules import (
-    CRON_NODE,
-    NoRulesError,
-    ScheduleRuleError,
-    compile_schedule,
-)
-from n8nwork.workflow.model import Node
-from nodes.sdk import ExecutionContext, NodeResult, NodeType, Param
+from n8nwork.triggers.schedule_rules import CRON_NODE
+from nodes.builtin._schedule_node import ScheduleNode
+from nodes.sdk import ExecutionContext, NodeResult, Param
 
 
-class Cron(NodeType):
+class Cron(ScheduleNode):
     type_name = CRON_NODE
     versions = (1,)
     display_name = "Cron"
     description = "Triggers the workflow at a specific time."
-    is_trigger = True
     params = (
         Param(
             "triggerTimes",
@@ -31,19 +25,6 @@ class Cron(NodeType):
             ),
         ),
     )
-
-    def validate(self, node: Node) -> list[str]:
-        problems = super().validate(node)
-        if not problems:
-            try:
-                compile_schedule(
-                    node.type, node.type_version, node.parameters, node=node.name, timezone="UTC"
-                )
-            except NoRulesError:
-                pass  # n8n accepts a schedule node without rules; it never fires
-            except ScheduleRuleError as exc:
-                problems.append(str(exc))
-        return problems
 
     def execute(self, ctx: ExecutionContext) -> NodeResult:
         items = ctx.input(0)

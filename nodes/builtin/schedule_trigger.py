@@ -10,21 +10,17 @@ from datetime import UTC, datetime
 
 from n8nwork.triggers.schedule_rules import (
     SCHEDULE_TRIGGER,
-    NoRulesError,
-    ScheduleRuleError,
-    compile_schedule,
     schedule_trigger_item,
 )
-from n8nwork.workflow.model import Node
-from nodes.sdk import ExecutionContext, NodeResult, NodeType, Param
+from nodes.builtin._schedule_node import ScheduleNode
+from nodes.sdk import ExecutionContext, NodeResult, Param
 
 
-class ScheduleTrigger(NodeType):
+class ScheduleTrigger(ScheduleNode):
     type_name = SCHEDULE_TRIGGER
     versions = (1, 1.1, 1.2)
     display_name = "Schedule Trigger"
     description = "Triggers the workflow on a given schedule."
-    is_trigger = True
     params = (
         Param(
             "rule",
@@ -38,19 +34,6 @@ class ScheduleTrigger(NodeType):
             ),
         ),
     )
-
-    def validate(self, node: Node) -> list[str]:
-        problems = super().validate(node)
-        if not problems:
-            try:
-                compile_schedule(
-                    node.type, node.type_version, node.parameters, node=node.name, timezone="UTC"
-                )
-            except NoRulesError:
-                pass  # n8n accepts a schedule node without rules; it never fires
-            except ScheduleRuleError as exc:
-                problems.append(str(exc))
-        return problems
 
     def execute(self, ctx: ExecutionContext) -> NodeResult:
         items = ctx.input(0)

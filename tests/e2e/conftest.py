@@ -184,9 +184,12 @@ def _login(url: str, email: str) -> str:
 def _stop_runtime(namespace: str) -> None:
     import ray
 
+    from actors.config import RuntimeConfig
     from actors.directory import DIRECTORY_NAME
+    from actors.scheduler import stop_schedulers
 
     try:
+        stop_schedulers(RuntimeConfig(namespace=namespace))
         directory = ray.get_actor(DIRECTORY_NAME, namespace=namespace)
         ray.get(directory.shutdown.remote(), timeout=60)
     except Exception:  # best effort: the cluster goes at the end of the session anyway
