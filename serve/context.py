@@ -29,6 +29,8 @@ class AppContext:
     write_sessions: Any = None
     """Sessions for requests that write: on SQLite they take the write lock at BEGIN (a
     read-then-write request cannot fail on a concurrent commit); plain sessions otherwise."""
+    rate_batches: Any = None
+    """``serve.rate_batches.BatchedBuckets`` of this replica (webhook rate limits)."""
     webhooks: Any = None
     """The replica's ``serve.webhooks.service.WebhookService`` (routes, programs, writer)."""
     node_types: dict[str, Any] = field(default_factory=dict, repr=False)

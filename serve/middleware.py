@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from n8nwork.store.errors import InvalidInputError, PayloadTooLargeError
 from n8nwork.store.jsonsafe import load_json_bytes
 from serve.config import ApiConfig
-from serve.deps import take
+from serve.deps import take, take_batched
 from serve.errors import (
     ApiError,
     BodyTooLargeError,
@@ -75,7 +75,7 @@ class RequestGuard:
             if ctx is not None:
                 if webhook:
                     hooks = self.config.webhook_ip_limit
-                    await take(ctx, f"wh:{ip}", hooks, "to webhooks from this address")
+                    await take_batched(ctx, f"wh:{ip}", hooks, "to webhooks from this address")
                 else:
                     await take(ctx, f"ip:{ip}", self.config.ip_limit, "from this address")
         if webhook or scope["method"] not in BODY_METHODS:

@@ -17,6 +17,7 @@ execution's current lease epoch is that one, checked under a row lock in the sam
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -368,29 +369,42 @@ _CREATE_COLUMNS = (
     ("lease_expires_at", "timestamptz"),
     ("lease_epoch", "bigint"),
 )
-# One statement for a whole batch of creates: ids drawn from the sequence in the order of the
-# batch (``o``), the executions, their states and — for runs written finished — their node
-# runs, as data-modifying CTEs (one round trip; foreign keys are checked at its end).
+# One statement for a whole batch of creates. The rows travel as one JSON document (the
+# documents spliced in as they were serialized, never escaped twice), unpacked by
+# ``json_to_recordset``: ids drawn from the sequence in the order of the batch (``o``), the
+# executions, their states and — for runs written finished — their node runs, as
+# data-modifying CTEs (one round trip; foreign keys are checked at its end).
+_PG_TYPES = {"text": "text", "int": "int", "bigint": "bigint", "timestamptz": "timestamptz"}
 _PG_CREATE = (
-    "WITH ids AS MATERIALIZED (SELECT nextval(pg_get_serial_sequence('executions', 'id')) AS id,"
-    " o FROM generate_series(1, %(n)s) AS o), "
-    "e AS (INSERT INTO executions (id, {names}, error) SELECT ids.id, {values}, v.error::json "
-    "FROM unnest({arrays}, %(error)b::text[]) WITH ORDINALITY AS v({names}, error, o) "
-    "JOIN ids USING (o)), "
+    "WITH v AS MATERIALIZED (SELECT * FROM json_to_recordset(%(rows)s::json) AS v(o int, "
+    "{typed}, error json, s json, w json)), "
+    "ids AS MATERIALIZED (SELECT nextval(pg_get_serial_sequence('executions', 'id')) AS id, o "
+    "FROM v ORDER BY o), "
+    "e AS (INSERT INTO executions (id, {names}, error) SELECT ids.id, {values}, v.error "
+    "FROM v JOIN ids USING (o)), "
     "d AS (INSERT INTO execution_data (execution_id, state, workflow, updated_at) "
-    "SELECT ids.id, v.s::json, v.w::json, %(now)b FROM unnest(%(s)b::text[], %(w)b::text[]) "
-    "WITH ORDINALITY AS v(s, w, o) JOIN ids USING (o)), "
+    "SELECT ids.id, v.s, v.w, %(now)s FROM v JOIN ids USING (o)), "
     "r AS (INSERT INTO node_runs (execution_id, node, run_index, status, start_time, "
-    "execution_time, data) SELECT ids.id, r.n, r.i, r.s, r.t, r.x, r.d::json "
-    "FROM unnest(%(ro)b::bigint[], %(rn)b::text[], %(ri)b::int[], %(rs)b::text[], "
-    "%(rt)b::float8[], %(rx)b::float8[], %(rd)b::text[]) AS r(o, n, i, s, t, x, d) "
-    "JOIN ids USING (o)) "
+    "execution_time, data) SELECT ids.id, r.n, r.i, r.s, r.t, r.x, r.d "
+    "FROM json_to_recordset(%(runs)s::json) AS r(k int, o int, n text, i int, s text, "
+    "t float8, x float8, d json) JOIN ids USING (o) ORDER BY r.k) "
     "SELECT id FROM ids ORDER BY o"
 ).format(
+    typed=", ".join(f"{n} {_PG_TYPES[t]}" for n, t in _CREATE_COLUMNS),
     names=", ".join(n for n, _ in _CREATE_COLUMNS),
     values=", ".join(f"v.{n}" for n, _ in _CREATE_COLUMNS),
-    arrays=", ".join(f"%({n})b::{t}[]" for n, t in _CREATE_COLUMNS),
 )
+
+
+def _json_scalar(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _splice(head: dict[str, Any], raw: dict[str, str | None]) -> str:
+    """``head`` as JSON with the already serialized documents of ``raw`` spliced in."""
+    text = json.dumps(head, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    tail = "".join(f',"{k}":{"null" if v is None else v}' for k, v in raw.items())
+    return text[:-1] + tail + "}"
 
 
 def _finished_values(p: PreparedCreate, now: datetime) -> dict[str, Any]:
@@ -414,24 +428,20 @@ def _pg_creates(conn: Connection, items: Sequence[PreparedCreate], now: datetime
     go in with it, so their follow-ups carry nothing left to write but payload blobs."""
     driver = conn.connection.driver_connection
     assert driver is not None
-    rows = [_finished_values(p, now) for p in items]
-    params: dict[str, Any] = {"n": len(items), "now": now}
-    for name, _ in _CREATE_COLUMNS:
-        params[name] = [r[name] for r in rows]
-    params["error"] = [r["error"] for r in rows]
-    params["s"] = [str(p.state) for p in items]
-    params["w"] = [None if p.workflow is None else str(p.workflow) for p in items]
-    runs = [
-        (o, row)
-        for o, p in enumerate(items, start=1)
-        if p.followup is not None
-        for row in p.followup.more_rows
-    ]
-    params["ro"] = [o for o, _ in runs]
-    for key, column in (("rn", "node"), ("ri", "run_index"), ("rs", "status"),
-                        ("rt", "start_time"), ("rx", "execution_time")):  # fmt: skip
-        params[key] = [row[column] for _, row in runs]
-    params["rd"] = [str(row["data"]) for _, row in runs]
+    rows: list[str] = []
+    runs: list[str] = []
+    for o, p in enumerate(items, start=1):
+        values = _finished_values(p, now)
+        head = {"o": o, **{n: _json_scalar(values[n]) for n, _ in _CREATE_COLUMNS}}
+        raw = {"error": values["error"], "s": str(p.state), "w": p.workflow}
+        rows.append(_splice(head, raw))
+        if p.followup is not None:
+            for row in p.followup.more_rows:
+                run_head = {"k": len(runs), "o": o, "n": row["node"], "i": row["run_index"],
+                            "s": row["status"], "t": row["start_time"],
+                            "x": row["execution_time"]}  # fmt: skip
+                runs.append(_splice(run_head, {"d": str(row["data"])}))
+    params = {"rows": f"[{','.join(rows)}]", "runs": f"[{','.join(runs)}]", "now": now}
     with driver.cursor() as cursor:
         cursor.execute(_PG_CREATE, params)
         ids = [int(r[0]) for r in cursor.fetchall()]

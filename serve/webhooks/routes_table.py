@@ -138,7 +138,10 @@ class RouteTable:
         self._lock = asyncio.Lock()
 
     async def _reload(self) -> Snapshot:
+        wanted_at = time.monotonic()
         async with self._lock:
+            if self._snapshot is not None and self._loaded_at >= wanted_at:
+                return self._snapshot  # reloaded by another request while this one waited
             generation = await self._read_generation()
             routes = await self._load()
             self._snapshot = Snapshot(routes)
@@ -157,7 +160,11 @@ class RouteTable:
         """The current snapshot, reloaded when stale."""
         now = time.monotonic()
         snap = self._snapshot
-        if snap is None or now - self._loaded_at > self.max_age_s:
+        if snap is None:
+            return await self._reload()
+        if now - self._loaded_at > self.max_age_s:
+            if self._lock.locked():  # being reloaded: the current routes serve meanwhile
+                return snap
             return await self._reload()
         if now - self._checked_at > self.check_s:
             self._checked_at = now
@@ -171,7 +178,11 @@ class RouteTable:
             return None
         snap = await self.snapshot()
         found = snap.match(method, parts)
-        if found is None and time.monotonic() - self._loaded_at > self.miss_recheck_s:
+        if (
+            found is None
+            and time.monotonic() - self._loaded_at > self.miss_recheck_s
+            and not self._lock.locked()
+        ):
             found = (await self._reload()).match(method, parts)
         return found
 
