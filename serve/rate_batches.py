@@ -10,6 +10,7 @@ and near the limit a batch that does not fit is refused whole (the limit is effe
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 
@@ -35,10 +36,22 @@ class BatchedBuckets:
         self.batch = batch
         self.max_keys = max_keys
         self._held: dict[str, _Held] = {}
+        self._refill = asyncio.Lock()
 
     async def take(self, bucket: str, *, rate: float, burst: float) -> float | None:
         """Charge one request; ``None`` when allowed, else the seconds to wait."""
-        now = time.monotonic()
+        spent = self._spend(bucket, time.monotonic())
+        if spent is not False:
+            return spent
+        async with self._refill:  # one batch at a time: concurrent requests share it
+            now = time.monotonic()
+            spent = self._spend(bucket, now)
+            if spent is not False:
+                return spent
+            return await self._take_batch(bucket, rate, burst, now)
+
+    def _spend(self, bucket: str, now: float) -> float | bool | None:
+        """From the local share: ``None`` (allowed), seconds to wait, or ``False`` (none)."""
         held = self._held.get(bucket)
         if held is not None:
             if held.refused_until > now:
@@ -46,6 +59,9 @@ class BatchedBuckets:
             if held.tokens > 0 and held.until > now:
                 held.tokens -= 1
                 return None
+        return False
+
+    async def _take_batch(self, bucket: str, rate: float, burst: float, now: float) -> float | None:
         batch = max(1, min(self.batch, int(burst // 10) or 1))
         allowance = await self.cache.take(bucket, rate=rate, burst=burst, cost=batch)
         if not allowance.allowed and batch > 1:  # the last few tokens: one at a time

@@ -46,3 +46,17 @@ def test_a_lone_request_near_the_limit_still_passes_one_at_a_time() -> None:
     results = asyncio.run(scenario())
     assert results[:5] == [None] * 5
     assert all(r is not None and r > 0 for r in results[5:])
+
+
+def test_concurrent_requests_share_one_batch() -> None:
+    # 50 requests at once on an empty local share take one batch, not one each.
+    async def scenario() -> tuple[int, int]:
+        cache = CountingCache()
+        buckets = BatchedBuckets(cache, batch=20)
+        results = await asyncio.gather(
+            *(buckets.take("rl:y", rate=1000.0, burst=4000) for _ in range(50))
+        )
+        return sum(r is None for r in results), cache.takes
+
+    allowed, takes = asyncio.run(scenario())
+    assert allowed == 50 and takes == 3
