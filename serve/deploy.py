@@ -156,7 +156,9 @@ def _ingress_class() -> type:
             def runtime(store: Any, cache: Any, registry: Any) -> RayRuntime:
                 return RayRuntime.connect(settings, runtime_config)
 
-            return create_app(settings, runtime=runtime, config=self._config)
+            from serve.front_door import FrontDoor
+
+            return FrontDoor(create_app(settings, runtime=runtime, config=self._config))
 
     return ApiIngress
 
