@@ -220,12 +220,13 @@ async def _answer_route(
     return to_response(answer)
 
 
-_PARAMS: dict[tuple[int, str], dict[str, Any]] = {}
+_PARAMS: dict[tuple[str, str], dict[str, Any]] = {}
 
 
 def _parameters(program: Program, node: Node) -> dict[str, Any]:
-    """The node's parameters as plain values (memoized per program)."""
-    key = (id(program), node.name)
+    """The node's parameters as plain values, memoized per workflow version (versions are
+    immutable; ad-hoc documents are keyed by their digest)."""
+    key = (program.key, node.name)
     found = _PARAMS.get(key)
     if found is None:
         if len(_PARAMS) > 4096:
