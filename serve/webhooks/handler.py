@@ -274,7 +274,8 @@ async def _run(
     if response_mode == "onReceived":
         return received_response(params, version_no), handle.id
     deadline = time.monotonic() + ctx.config.max_wait_s
-    await handle.wait(ctx.config.max_wait_s)
+    if response_mode != "responseNode":  # a Respond node may answer before the run ends
+        await handle.wait(ctx.config.max_wait_s)
     state = await wait_for_answer(ctx, handle.id, deadline, response_mode)
     if state is None:
         raise WebhookHttpError(
