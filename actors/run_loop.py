@@ -436,16 +436,7 @@ class RunActor:
     ) -> bool:
         """Write the runs and the state; ``False`` when the run must stop here. ``submit``
         writes instead of the group-commit writer (a failed run's error workflow)."""
-        first = runs[0] if runs else None
-        checkpoint = Checkpoint(
-            execution_id=self.id,
-            node=first[0] if first else None,
-            run_index=first[1] if first else 0,
-            run=first[2] if first else None,
-            state=self.state,
-            lease_epoch=self.epoch,
-            more_runs=tuple(runs[1:]),
-        )
+        checkpoint = self.checkpoint_of(runs)
         delay = 0.05
         refused = False
         for attempt in range(CHECKPOINT_RETRIES):
@@ -502,18 +493,23 @@ class RunActor:
             more_runs=checkpoint.more_runs,
         )
 
-    async def _passivate(self, suspend: Suspend, runs: list[tuple[str, int, NodeRun]]) -> None:
+    def checkpoint_of(self, runs: list[tuple[str, int, NodeRun]]) -> Checkpoint:
+        """The checkpoint of the run's state now, with the node runs it recorded since the
+        last one (fenced by the run's lease epoch)."""
         first = runs[0] if runs else None
+        return Checkpoint(
+            execution_id=self.id,
+            node=first[0] if first else None,
+            run_index=first[1] if first else 0,
+            run=first[2] if first else None,
+            state=self.state,
+            lease_epoch=self.epoch,
+            more_runs=tuple(runs[1:]),
+        )
+
+    async def _passivate(self, suspend: Suspend, runs: list[tuple[str, int, NodeRun]]) -> None:
         item = Passivation(
-            checkpoint=Checkpoint(
-                execution_id=self.id,
-                node=first[0] if first else None,
-                run_index=first[1] if first else 0,
-                run=first[2] if first else None,
-                state=self.state,
-                lease_epoch=self.epoch,
-                more_runs=tuple(runs[1:]),
-            ),
+            checkpoint=self.checkpoint_of(runs),
             node=self.state.last_node_executed or "",
             kind=suspend.resume or "time",
             resume_at=suspend.until,

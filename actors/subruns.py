@@ -386,19 +386,10 @@ async def start(
     suspend = next((c for c in commands if isinstance(c, Suspend)), None)
     key = call_key(start_cmd.node, start_cmd.run_index, start_cmd.attempt)
     children = _children(run, start_cmd, key)
-    first = runs[0] if runs else None
 
     def bind(ids: list[int]) -> Checkpoint:
         run.program.machine.advance(run.state, WorkflowsStarted(ids))
-        return Checkpoint(
-            execution_id=run.id,
-            node=first[0] if first else None,
-            run_index=first[1] if first else 0,
-            run=first[2] if first else None,
-            state=run.state,
-            lease_epoch=run.epoch,
-            more_runs=tuple(runs[1:]),
-        )
+        return run.checkpoint_of(runs)
 
     delay = 0.05
     ids: list[int] = []
