@@ -50,6 +50,8 @@ def test_a_timed_wait_passivates_the_run_and_wakes_it_on_time(
     assert result.status == "success"
     assert result.run_data["N1"][0]["executionStatus"] == "success"
     assert len([1 for _, _, phase, _ in read_log(probe_dir) if phase == "start"]) == 1
+    # Events are published after the commit the result is read from: wait for the last one.
+    wait_until(lambda: "finished" in [e.data["type"] for e in runtime.events(handle.id)])
     kinds = [e.data["type"] for e in runtime.events(handle.id)]
     assert kinds.index("waiting") < kinds.index("resumed") < kinds.index("finished")
 
