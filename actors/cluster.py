@@ -48,6 +48,9 @@ def start_local(
     """Start a local cluster (this process is its driver); returns Ray's address info."""
     _loopback_only()
     options: dict[str, Any] = {
+        # "local": a new cluster even when another one runs on this machine (without it,
+        # ray.init joins the cluster named in Ray's /tmp/ray/ray_current_cluster file)
+        "address": "local",
         "num_cpus": num_cpus if num_cpus is not None else min(os.cpu_count() or 2, 4),
         "namespace": namespace,
         "include_dashboard": include_dashboard,

@@ -48,6 +48,9 @@ class ServeOptions:
     """In-flight requests a replica accepts (Serve's default, 5, queues at 50 connections)."""
     replica_cpus: float = 0.25
     """CPUs reserved per replica (the rest stays for run hosts and node tasks)."""
+    access_log: bool = False
+    """Serve's per-request access log line in the replica logs (off: a webhook call costs
+    a log record less; API requests are counted by the metrics instead)."""
 
 
 def haproxy_binary() -> str | None:
@@ -184,6 +187,7 @@ def build(
             "downscale_delay_s": 60.0,
         },
         ray_actor_options={"num_cpus": opts.replica_cpus},
+        logging_config={"enable_access_log": opts.access_log},
         health_check_period_s=5.0,
         graceful_shutdown_timeout_s=5.0,
         graceful_shutdown_wait_loop_s=0.5,

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from n8nwork.errors import ExpressionError
 from n8nwork.expressions._values import copy_json
 from n8nwork.expressions.scope import ExpressionScope
+from n8nwork.jsvalues import finite
 from n8nwork.run.data import Items
 from n8nwork.run.lineage import LineageError, connection_output_index, resolve_paired_item
 from n8nwork.workflow.frozen import thaw
@@ -43,7 +44,7 @@ def to_json(value: Any) -> str:
     try:
         return "".join(_C_ENCODE(value, 0))
     except ValueError:
-        return _ENCODE(_finite(value))
+        return _ENCODE(finite(value))
 
 
 def _default(value: Any) -> Any:
@@ -70,16 +71,6 @@ _C_ENCODE = (
     if json.encoder.c_make_encoder is not None  # type: ignore[attr-defined]
     else lambda value, _level: [_ENCODE(value)]
 )
-
-
-def _finite(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, Mapping):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    return value
 
 
 def error_reply(message: str, *, plain: bool = False, **extra: Any) -> str:

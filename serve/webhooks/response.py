@@ -29,12 +29,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from n8nwork.jsvalues import finite
 from serve.webhooks.incoming import WebhookHttpError
 
 HTML = "text/html; charset=utf-8"
@@ -286,18 +286,8 @@ def dump_json(value: Any) -> bytes:
     try:
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     except ValueError:
-        text = json.dumps(_finite(value), ensure_ascii=False, separators=(",", ":"))
+        text = json.dumps(finite(value), ensure_ascii=False, separators=(",", ":"))
     return text.encode("utf-8")
-
-
-def _finite(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, Mapping):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    return value
 
 
 def _entry_bytes(entry: Mapping[str, Any]) -> bytes:
