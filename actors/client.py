@@ -73,6 +73,7 @@ from actors.hosting import RunStart
 from actors.persistence import DbThread
 from actors.programs import WorkflowRef, document_digest, load_registry, max_concurrency
 from n8nwork.cache import Cache, StreamEvent, connect_cache
+from n8nwork.observability import tracing
 from n8nwork.run.machine import RunMachine
 from n8nwork.run.state import RunState
 from n8nwork.settings import Settings
@@ -346,6 +347,7 @@ class Runtime:
             pin_data=dict(pins) if pins is not None else None,
             stack=[{"node": start, "data": [_items(request.items)], "source": None}],
         )
+        tracing.stamp(state)  # the caller's span (an API request's) is the run's parent
         raw = state.to_json()
         snapshot = json.loads(known.document) if known.ref.version is None else None
         spec = NewExecution(

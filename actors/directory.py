@@ -38,7 +38,9 @@ from actors.host import RunHost
 from actors.hosting import RunStart, rss_bytes
 from actors.persistence import DbThread
 from actors.tasks import warm_workers
+from actors.telemetry import setup as setup_telemetry
 from actors.timers import WaitIndex
+from n8nwork.observability.runtime_view import watch_directory
 from n8nwork.run.events import Cancel, Resume, to_json
 from n8nwork.settings import Settings
 from n8nwork.store import Store, open_store
@@ -136,6 +138,8 @@ class Directory:
         return await asyncio.shield(self._started)
 
     async def _start(self) -> dict[str, Any]:
+        setup_telemetry(self.settings, process="directory")
+        watch_directory(self)
         self.store = await self.db.run(open_store, self.settings, migrate=False)
         if self.settings.redis.url is None:
             EventLog.options(  # type: ignore[attr-defined]

@@ -17,7 +17,9 @@ import ray
 from actors.config import RuntimeConfig
 from actors.events import ActorSink, CacheSink, EventSink
 from actors.hosting import HostCore, RunStart
+from actors.network import install_policy
 from actors.tasks import RayTaskRunner
+from actors.telemetry import setup as setup_telemetry
 from n8nwork.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -51,10 +53,14 @@ class HostShell:
     async def start(self) -> str:
         """Open the store and start the loops; returns the host's name (idempotent)."""
         if self.core is None:
+            telemetry = setup_telemetry(self.settings, process="host")
+            network = install_policy(self.settings)
             tasks = RayTaskRunner(
                 node_modules=tuple(self.config.node_modules),
                 timezone=self.settings.timezone,
                 resume_base_url=self.config.resume_base_url,
+                telemetry=telemetry,
+                network=network,
             )
             core = HostCore(
                 self.name,

@@ -4,7 +4,9 @@ group-commit writer, one event publisher, one program cache and one database thr
 ``HostCore`` activates runs (claims their leases, loads them from the store when the caller
 did not send their state), routes messages to them, batches passivations into single
 transactions, renews the leases of the runs it holds, and reports to the directory which
-runs finished, passivated or were lost. ``actors.host.RunHost`` and
+runs finished, passivated or were lost. Its programs' nodes get their credentials from the
+store (``StoredCredentials``, per workflow, cached a few seconds); task nodes get them from
+the host with their task (``actors.tasks``). ``actors.host.RunHost`` and
 ``actors.dedicated.DedicatedRun`` are thin Ray shells around it.
 """
 
@@ -27,6 +29,7 @@ from actors.events import EventSink, Publisher
 from actors.persistence import DbThread, Passivation
 from actors.programs import ProgramCache, WorkflowRef, load_registry
 from actors.run_loop import RunActor, TaskRunner
+from n8nwork.credentials_provider import StoredCredentials, WorkflowCredentials
 from n8nwork.run.events import Cancel, from_json
 from n8nwork.run.state import RunState
 from n8nwork.settings import Settings
@@ -103,8 +106,10 @@ class HostCore:
             registry=load_registry(tuple(config.node_modules)),
             timezone=settings.timezone,
             resume_base_url=config.resume_base_url,
+            credentials=self._credentials_for,
         )
         self._store = store
+        self._credentials: StoredCredentials | None = None
         self.writer: ExecutionWriter
         self.acks: AckPump
         self.db = DbThread(f"{name}-db")
@@ -123,6 +128,12 @@ class HostCore:
     def store(self) -> Store:
         assert self._store is not None, "HostCore.start() first"
         return self._store
+
+    def _credentials_for(self, workflow_id: str) -> WorkflowCredentials:
+        """The credentials provider of a workflow's runs (from the store, once started)."""
+        if self._credentials is None:
+            self._credentials = StoredCredentials(self.store)
+        return self._credentials.for_workflow(workflow_id)
 
     async def start(self) -> None:
         if self._store is None:

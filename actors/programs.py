@@ -4,6 +4,10 @@ workflow, its state machine, the in-process node executor and each node's placem
 A run names its workflow by a ``WorkflowRef`` (a saved version, or a snapshot of an unsaved
 document by content digest); ``ProgramCache`` keeps the most recently used programs of a
 process. Versions and snapshots are immutable, so a cached program never goes stale.
+
+A program's executor gets its credentials from ``credentials(workflow_id)`` (a provider bound
+to the workflow, e.g. ``StoredCredentials.for_workflow``), given to the cache by a process
+that has the store; task workers have none and get each node's credentials with its task.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import hashlib
 import json
 import math
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -20,6 +24,7 @@ from typing import Any
 from n8nwork.run.machine import RunMachine
 from n8nwork.workflow.model import Node, Workflow
 from nodes.sdk.base import NodeType, Resources
+from nodes.sdk.credentials import CredentialsProvider
 from nodes.sdk.registry import Registry
 from nodes.sdk.runner import LocalExecutor
 
@@ -223,8 +228,10 @@ def build_program(
     registry: Registry,
     timezone: str,
     resume_base_url: str = "",
+    credentials: CredentialsProvider | None = None,
 ) -> Program:
-    """Parse ``document`` and build its machine and executor."""
+    """Parse ``document`` and build its machine and executor (its nodes get their
+    credentials from ``credentials``)."""
     raw = json.loads(document) if isinstance(document, str) else dict(document)
     text = document if isinstance(document, str) else json.dumps(raw, ensure_ascii=False)
     workflow = Workflow.from_json(raw)
@@ -233,6 +240,7 @@ def build_program(
         registry=registry,
         timezone=timezone,
         execution={"resumeUrl": resume_base_url},
+        credentials=credentials,
     )
     return Program(ref, workflow, text, RunMachine(workflow, registry), executor, registry)
 
@@ -241,8 +249,11 @@ class ProgramCache:
     """The ``capacity`` most recently used programs of this process, by workflow key."""
 
     def __init__(self, *, registry: Registry, timezone: str, resume_base_url: str = "",
-                 capacity: int = 256) -> None:  # fmt: skip
+                 capacity: int = 256,
+                 credentials: Callable[[str], CredentialsProvider] | None = None,
+                 ) -> None:  # fmt: skip
         self.registry = registry
+        self.credentials = credentials
         self.timezone = timezone
         self.resume_base_url = resume_base_url
         self.capacity = capacity
@@ -266,6 +277,7 @@ class ProgramCache:
                 registry=self.registry,
                 timezone=self.timezone,
                 resume_base_url=self.resume_base_url,
+                credentials=self.credentials(ref.workflow_id) if self.credentials else None,
             )
             self._programs[ref.key] = program
             while len(self._programs) > self.capacity:

@@ -36,6 +36,8 @@ from actors import error_workflows, subruns
 from actors._spawn import spawn
 from actors.persistence import Passivation
 from actors.programs import Placement, PlacementError, Program
+from n8nwork.observability import metrics as obs_metrics
+from n8nwork.observability import runs as observe
 from n8nwork.run.data import Items, NodeRun
 from n8nwork.run.events import (
     Cancel,
@@ -171,6 +173,7 @@ class RunActor:
         "_handle",
         "_inflight",
         "_mailbox",
+        "_span",
         "_timers",
         "done",
         "epoch",
@@ -204,6 +207,9 @@ class RunActor:
         self._inflight: tuple[Any, ExecuteNode] | None = None
         self._handle: asyncio.Task[None] | None = None
         self._timers: list[asyncio.TimerHandle] = []
+        self._span: observe.Span | None = observe.execution_span(
+            state, execution_id, self.workflow_id
+        )
 
     # ------------------------------------------------------------------ mailbox
     def post(self, *message: Any) -> None:
@@ -217,17 +223,21 @@ class RunActor:
 
     async def _drain(self) -> None:
         try:
-            while self._mailbox and not self.done:
-                message = self._mailbox.popleft()
-                try:
-                    await self._handle_message(message)
-                except asyncio.CancelledError:
-                    raise
-                except Exception:  # a bug in the runtime: fail this run, never the host
-                    log.exception("run %s: unexpected error handling %s", self.id, message[0])
-                    await self._fail_run("The runtime failed while running this execution")
+            with observe.run_scope(self.id, self.workflow_id, self._span):
+                await self._drain_mailbox()
         finally:
             self._busy = False
+
+    async def _drain_mailbox(self) -> None:
+        while self._mailbox and not self.done:
+            message = self._mailbox.popleft()
+            try:
+                await self._handle_message(message)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a bug in the runtime: fail this run, never the host
+                log.exception("run %s: unexpected error handling %s", self.id, message[0])
+                await self._fail_run("The runtime failed while running this execution")
 
     async def _handle_message(self, message: tuple[Any, ...]) -> None:
         kind = message[0]
@@ -253,6 +263,7 @@ class RunActor:
             self._end(state.status)
             return
         if state.status == "new":
+            observe.started(state, self.workflow_id)
             self.host.events.emit(self.id, "started", workflowId=self.workflow_id, mode=state.mode)
             await self._drive(start_event(state))
             return
@@ -332,7 +343,10 @@ class RunActor:
             base = self.host.config.resume_base_url
             if base:
                 program.executor.execution["resumeUrl"] = f"{base.rstrip('/')}/{self.id}"
-            return program.executor(command, self.state)
+            node_type = observe.node_type_of(program, command.node)
+            return observe.run_node(
+                program.executor, command, self.state, node_type=node_type, placement="inline"
+            )
         handle = self.host.tasks.submit(program, command, self.state, placement)
         self._inflight = (handle, command)
         spawn(self._watch(handle, command, placement))
@@ -454,6 +468,7 @@ class RunActor:
                 self._lost()
                 return False
             except StoreUnavailableError as exc:
+                obs_metrics.database_error("checkpoint")
                 if attempt == CHECKPOINT_RETRIES - 1:
                     log.error("run %s: store unavailable, giving the run up: %s", self.id, exc)
                     self._lost()
@@ -525,6 +540,7 @@ class RunActor:
         self.host.run_passivated(self, suspend.until)
 
     async def _finish(self, command: Finish) -> None:
+        observe.finished(self.state, self.workflow_id, command.status)
         self.host.events.emit(self.id, "finished", status=command.status, error=command.error)
         self._end(command.status)
 
@@ -541,13 +557,15 @@ class RunActor:
             await self._finish(finish)
 
     # ------------------------------------------------------------------ leaving the host
-    def _leave(self) -> None:
+    def _leave(self, status: str | None = None) -> None:
+        observe.end_span(self._span, status)
+        self._span = None
         self.done = True
         self._stop_inflight()
         self._mailbox.clear()
 
     def _end(self, status: str) -> None:
-        self._leave()
+        self._leave(status)
         self.host.run_ended(self, status)
 
     def _lost(self) -> None:

@@ -12,6 +12,13 @@ worker) or a dead worker becomes ``NodeFailed`` whose error names the limit or t
 Retries are the run's: ``retryOnFail``/``maxTries``/``waitBetweenTries`` retry a node that
 failed for any reason, a crashed worker included, and the attempts are counted in the run's
 data. ``n8nwork.maxRetries`` adds Ray-level retries of a crashed worker below that.
+A task whose Ray node died (``NodeDiedError``: the machine was lost, not the node's fault) is
+submitted again, up to ``NODE_LOST_RETRIES`` times, without counting as an attempt: as the
+in-flight node of a run whose host died, it runs again with the same idempotency key.
+Credentials: workers have no store. The host resolves the credentials the node references
+(through its program's provider, which checks the workflow's project) and sends them in the
+``TaskSpec`` (``credentials``, never in its ``repr``); the worker hands them to the node
+through a ``StaticCredentials`` provider, for this task only.
 A request that no node of the cluster can ever satisfy (more CPUs, GPUs or memory than the
 largest node has) fails at once instead of waiting forever.
 """
@@ -19,18 +26,31 @@ largest node has) fails at once instead of waiting forever.
 from __future__ import annotations
 
 import asyncio
+import functools
+import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import ray
 import ray.exceptions
 
 from actors.programs import Placement, Program, ProgramCache, WorkflowRef, load_registry
+from actors.telemetry import setup as setup_telemetry
+from n8nwork.credential_refs import secret_values
+from n8nwork.net import NetworkPolicy, set_policy
+from n8nwork.observability import TelemetryConfig, redaction, tracing
+from n8nwork.observability import runs as observe
 from n8nwork.run.events import Event, ExecuteNode, NodeFailed
 from n8nwork.run.state import RunState
+from nodes.sdk.credentials import StaticCredentials, resolve_node_credentials
+
+log = logging.getLogger(__name__)
 
 CLUSTER_REFRESH_S = 30.0
+NODE_LOST_RETRIES = 3
+"""Times a node task is submitted again after the Ray node running it died."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +64,15 @@ class TaskSpec:
     resume_url: str
     command: ExecuteNode
     state: RunState
+    traceparent: str | None = None
+    """The execution span's, parent of the node's span in the worker."""
+    telemetry: TelemetryConfig | None = None
+    network: NetworkPolicy | None = None
+    """The host's SSRF policy (``actors.network``), installed in the worker before the node."""
+    credentials: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    """The decrypted credentials of the node, by type (resolved by the host)."""
+    credential_errors: dict[str, str] = field(default_factory=dict)
+    """Why a credential the node references could not be resolved, by type."""
 
 
 _WORKER_PROGRAMS: dict[tuple[tuple[str, ...], str], ProgramCache] = {}
@@ -58,7 +87,25 @@ def run_spec(spec: TaskSpec) -> Event:
         _WORKER_PROGRAMS[cache_key] = programs
     program = programs.get(spec.ref.key) or programs.add(spec.ref, spec.document)
     program.executor.execution["resumeUrl"] = spec.resume_url
-    return program.executor(spec.command, spec.state)
+    node = spec.command.node
+    for data in spec.credentials.values():
+        redaction.remember(*secret_values(data))  # masked in this worker's logs too
+    program.executor.credentials = StaticCredentials(
+        {node: spec.credentials}, errors={node: spec.credential_errors}
+    )
+    if spec.network is not None:
+        set_policy(spec.network)
+    if spec.telemetry is not None:
+        setup_telemetry(spec.telemetry, process="worker")
+    parent = observe.remote_parent(spec.traceparent)
+    try:
+        with observe.run_scope(spec.state.execution_id, spec.ref.workflow_id, parent):
+            node_type = observe.node_type_of(program, spec.command.node)
+            return observe.run_node(
+                program.executor, spec.command, spec.state, node_type=node_type, placement="task"
+            )
+    finally:
+        program.executor.credentials = None  # this task's only
 
 
 @ray.remote
@@ -88,6 +135,8 @@ class TaskHandle:
     ref: Any
     submitted_at: float  # epoch ms
     problem: str | None = None
+    resubmit: Callable[[], Any] | None = None  # a new ref of the same task
+    nodes_lost: int = 0
 
 
 def _failed(command: ExecuteNode, started: float, message: str, name: str,
@@ -110,8 +159,12 @@ class RayTaskRunner:
     """Submits task nodes to Ray from a run host (see the module docstring)."""
 
     def __init__(self, *, node_modules: tuple[str, ...], timezone: str,
-                 resume_base_url: str = "") -> None:  # fmt: skip
+                 resume_base_url: str = "",
+                 telemetry: TelemetryConfig | None = None,
+                 network: NetworkPolicy | None = None) -> None:  # fmt: skip
         self.node_modules = tuple(node_modules)
+        self.telemetry = telemetry
+        self.network = network
         self.timezone = timezone
         self.resume_base_url = resume_base_url.rstrip("/")
         self._largest: dict[str, float] = {}
@@ -152,6 +205,12 @@ class RayTaskRunner:
         if problem is not None:
             return TaskHandle(None, started, problem)
         resume_url = f"{self.resume_base_url}/{state.execution_id}" if self.resume_base_url else ""
+        credentials: dict[str, dict[str, Any]] = {}
+        credential_errors: dict[str, str] = {}
+        node = program.workflow.by_name[command.node]
+        provider = program.executor.credentials
+        if node.credentials and provider is not None:
+            credentials, credential_errors = resolve_node_credentials(provider, node)
         spec = TaskSpec(
             ref=program.ref,
             document=program.document,
@@ -160,6 +219,11 @@ class RayTaskRunner:
             resume_url=resume_url,
             command=command,
             state=state,
+            traceparent=tracing.current_traceparent(),
+            telemetry=self.telemetry,
+            network=self.network,
+            credentials=credentials,
+            credential_errors=credential_errors,
         )
         key = (placement, command.node)
         remote = self._remotes.get(key)
@@ -170,7 +234,9 @@ class RayTaskRunner:
             if len(self._remotes) > 4096:
                 self._remotes.clear()
             self._remotes[key] = remote
-        return TaskHandle(remote.remote(spec), started)
+        return TaskHandle(
+            remote.remote(spec), started, resubmit=functools.partial(remote.remote, spec)
+        )
 
     async def result(self, handle: TaskHandle, program: Program, command: ExecuteNode,
                      placement: Placement) -> Event:  # fmt: skip
@@ -212,7 +278,20 @@ class RayTaskRunner:
                 f"The node task failed: {_first_line(exc.cause or exc)}",
                 "NodeTaskError",
             )
-        except ray.exceptions.RayError as exc:  # worker died, node died, object lost
+        except ray.exceptions.NodeDiedError as exc:  # the machine, not the node: run it again
+            if handle.resubmit is None or handle.nodes_lost >= NODE_LOST_RETRIES:
+                return _failed(
+                    command,
+                    started,
+                    f"The Ray node running the node died {handle.nodes_lost + 1} times",
+                    "NodeWorkerError",
+                    cause=_first_line(exc),
+                )
+            handle.nodes_lost += 1
+            log.warning("node task %s: its Ray node died; submitted again", command.node)
+            handle.ref = handle.resubmit()
+            return await self.result(handle, program, command, placement)
+        except ray.exceptions.RayError as exc:  # worker died, object lost
             return _failed(
                 command,
                 started,

@@ -51,9 +51,17 @@ def report(name: str, metrics: dict[str, float], notes: dict[str, str] | None = 
     for key, value in metrics.items():
         note = f"   {notes[key]}" if notes and key in notes else ""
         print(f"{key:<{width}}  {value:>14,.1f}{note}")
+    path = write_results(name, metrics)
+    print(f"\nwrote {path}")
+    return path
+
+
+def write_results(
+    name: str, metrics: dict[str, float], extra: dict[str, str] | None = None
+) -> Path:
+    """Write ``results/NAME.json``: the metrics (rounded), ``extra`` strings, machine info."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
-    payload = {**{k: round(v, 3) for k, v in metrics.items()}, **machine_info()}
+    payload = {**{k: round(v, 3) for k, v in metrics.items()}, **(extra or {}), **machine_info()}
     path.write_text(json.dumps(payload, indent=2) + "\n")
-    print(f"\nwrote {path}")
     return path

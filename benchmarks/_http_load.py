@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -98,8 +99,10 @@ async def load(
     concurrency: int,
     seconds: float,
     expect: int = 200,
+    check: Callable[[bytes], bool] | None = None,
 ) -> LoadResult:
-    """Measure: requests/s, p50/p99 latency (ms) and responses other than ``expect``."""
+    """Measure: requests/s, p50/p99 latency (ms) and errors: responses other than ``expect``
+    and, with ``check``, bodies it refuses (a wrong answer counts as an error)."""
     host, port, request = build_request(method, url, body, headers)
     latencies: list[float] = []
     errors = 0
@@ -123,11 +126,11 @@ async def load(
                 begun = time.perf_counter()
                 try:
                     writer.write(request)
-                    status, _, keep = await _read_response(reader)
+                    status, answer, keep = await _read_response(reader)
                 except (OSError, asyncio.IncompleteReadError, ValueError):
-                    status, keep = 0, False
+                    status, answer, keep = 0, b"", False
                 latencies.append((time.perf_counter() - begun) * 1000.0)
-                if status != expect:
+                if status != expect or (check is not None and not check(answer)):
                     errors += 1
                 if not keep:
                     writer.close()

@@ -21,19 +21,21 @@ import asyncio
 import json
 import os
 from pathlib import Path
-from typing import Any
-
-import httpx
 
 from benchmarks._common import report
 from benchmarks._http_load import LoadResult, load, one
 from benchmarks._platform import Platform, running_platform
+from benchmarks._workflows import (
+    BODY,
+    CONCURRENCY,
+    FOLDER,
+    activate_all,
+    count_executions,
+    expected_answer,
+    fresh_database,
+)
 
-CONCURRENCY = (1, 10, 50)
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 BENCH_DB = "n8nwork_bench_webhook"
-WORKFLOWS = {"webhook": "webhook-set-respond.json", "chain10": "webhook-chain10-respond.json"}
-BODY = json.dumps({"x": 21}).encode()
 
 
 def parse() -> argparse.Namespace:
@@ -48,34 +50,15 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3")
     parser.add_argument(
         "--workflows",
-        default=str(Path(__file__).resolve().parents[2] / "shared" / "bench-workflows"),
+        default=str(FOLDER),
     )
     return parser.parse_args()
-
-
-def fresh_database() -> str:
-    """A new, empty PostgreSQL database for this run (dropped first if it exists)."""
-    import psycopg
-
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    return ADMIN_URL.rsplit("/", 1)[0] + f"/{BENCH_DB}"
-
-
-def webhook_path(document: dict[str, Any]) -> str:
-    node = next(n for n in document["nodes"] if n["type"] == "n8n-nodes-base.webhook")
-    return str(node["parameters"]["path"]).strip("/")
-
-
-def expected_answer(name: str) -> dict[str, Any]:
-    return {"webhook": {"y": 42}, "chain10": {"v": 31}}[name]
 
 
 def main() -> None:
     args = parse()
     seconds = args.seconds or (3.0 if args.quick else 10.0)
-    database_url = args.database_url or fresh_database()
+    database_url = args.database_url or fresh_database(BENCH_DB)
     from serve.config import ApiConfig
 
     with running_platform(
@@ -90,20 +73,6 @@ def main() -> None:
     metrics["executions_saved"] = float(count_executions(database_url))
     notes["executions_saved"] = "rows in PostgreSQL after the run"
     report("webhook", metrics, notes)
-
-
-def activate_all(platform: Platform, folder: Path) -> dict[str, str]:
-    """Import and activate the workflows through the API: ``{name: webhook path}``."""
-    paths: dict[str, str] = {}
-    for name, file in WORKFLOWS.items():
-        document = json.loads((folder / file).read_text())
-        url, headers = platform.url, platform.headers
-        answer = httpx.post(f"{url}/api/v1/workflows/import", json=document, headers=headers)
-        answer.raise_for_status()
-        wid = answer.json()["data"][0]["id"]
-        httpx.post(f"{url}/api/v1/workflows/{wid}/activate", headers=headers).raise_for_status()
-        paths[name] = webhook_path(document)
-    return paths
 
 
 def measure(
@@ -152,14 +121,6 @@ def measure(
         "healthz_rps_c1": "no-op route: the front end's and the client's ceiling",
     }
     return metrics, notes
-
-
-def count_executions(database_url: str) -> int:
-    import psycopg
-
-    with psycopg.connect(database_url) as conn:
-        row = conn.execute("SELECT count(*) FROM executions").fetchone()
-        return int(row[0]) if row else 0
 
 
 if __name__ == "__main__":

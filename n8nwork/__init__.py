@@ -17,6 +17,7 @@ from n8nwork.workflow import Workflow
 
 if TYPE_CHECKING:
     from actors.client import Runtime
+    from n8nwork.client import AsyncClient, Client
 
 __version__ = "0.1.0"
 
@@ -31,8 +32,25 @@ def connect(address: str | None = None, **kwargs: Any) -> Runtime:
     return _connect(address, **kwargs)
 
 
+_LAZY = {"AsyncClient": "n8nwork.client", "Client": "n8nwork.client"}
+"""Exported names loaded on first use, so ``import n8nwork`` stays cheap (no httpx, rich)."""
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'n8nwork' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
 __all__ = [
+    "AsyncClient",
     "BuilderError",
+    "Client",
     "ExpressionError",
     "Flow",
     "N8nworkError",

@@ -8,6 +8,10 @@ environment with the ``N8NWORK_`` prefix and ``__`` between group and field::
     N8NWORK_ENCRYPTION__KEYS=kid:base64key,...  (first = primary; default: generated file)
     N8NWORK_AUTH__JWT_SECRET=...                (default: generated file, development only)
     N8NWORK_EXECUTIONS__MAX_AGE_HOURS=336       pruning, as n8n's EXECUTIONS_DATA_MAX_AGE
+    N8NWORK_LOG_LEVEL=INFO  N8NWORK_LOG_FORMAT=json|text   logs (n8nwork.observability)
+    N8NWORK_TELEMETRY__TRACES=otlp              spans; N8NWORK_TELEMETRY__METRICS_TOKEN=...
+    N8NWORK_SECURITY__ALLOWED_HOSTS=10.0.0.0/8,api.internal:8080   open non-public hosts to nodes
+    N8NWORK_SECURITY__CORS_ORIGINS=https://app.example.com   browser origins (default: CORS off)
 
 In development the secrets that are not given are generated once and kept in the data
 directory with mode 0600. Outside development they must be given: building ``Settings``
@@ -17,13 +21,15 @@ and pass values in; library code does not read the environment.
 
 from __future__ import annotations
 
+import json
+import re
 import secrets
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from n8nwork.crypto import CryptoError, FileKeyRing, KeyRing, SecretBox, write_private_file
 from n8nwork.errors import N8nworkError
@@ -98,6 +104,67 @@ class ExecutionsSettings(_Group):
     prune_batch: int = Field(default=1000, ge=1)
 
 
+class SecuritySettings(_Group):
+    """``N8NWORK_SECURITY__*``: where nodes may send requests (``n8nwork.net``, the SSRF
+    guard). Non-public addresses (loopback, private, link-local, ...) and this platform's own
+    services are refused unless allowed here. Comma-separated (or JSON lists) of hosts,
+    ``*.domains``, IPs or CIDR networks, each optionally with ``:port``."""
+
+    allowed_hosts: Annotated[tuple[str, ...], NoDecode] = ()
+    denied_hosts: Annotated[tuple[str, ...], NoDecode] = ()
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
+    """Browser origins (``https://app.example.com``) that may call the API cross-origin;
+    empty (the default): CORS is off."""
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for origin in value:
+            if not re.fullmatch(r"https?://[^/\s]+", origin):
+                raise ValueError(f"CORS origin {origin!r}: give scheme://host[:port], no path")
+        return value
+
+    @field_validator("allowed_hosts", "denied_hosts", "cors_origins", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:  # a JSON list; "[::1]:80" is an entry, not JSON
+                listed = json.loads(value)
+            except ValueError:
+                listed = None
+            if isinstance(listed, list):
+                return listed
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("allowed_hosts", "denied_hosts")
+    @classmethod
+    def _valid_patterns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from n8nwork.net.addresses import HostPattern, PatternError
+
+        for entry in value:
+            try:
+                HostPattern.parse(entry)
+            except PatternError as exc:
+                raise ValueError(str(exc)) from exc
+        return value
+
+
+class TelemetrySettings(_Group):
+    """``N8NWORK_TELEMETRY__*``: metrics and traces (``n8nwork.observability``)."""
+
+    metrics_token: SecretStr | None = None
+    """Bearer token ``GET /metrics`` asks for (metrics name workflow ids); none: open."""
+    metrics_export_s: float = Field(default=5.0, gt=0)
+    """How often a Ray process copies its metrics into Ray's metrics export."""
+    traces: Literal["none", "otlp", "console", "files"] = "none"
+    """Span exporter (needs the ``otel`` extra): OTLP, stderr, or JSON lines in traces_dir."""
+    traces_endpoint: str = ""
+    """OTLP/HTTP endpoint; empty: ``OTEL_EXPORTER_OTLP_ENDPOINT`` or the SDK's default."""
+    traces_dir: str = ""
+    sample_ratio: float = Field(default=1.0, ge=0.0, le=1.0)
+
+
 class Settings(BaseSettings):
     """Everything configurable, from ``N8NWORK_*`` environment variables (and ``.env``)."""
 
@@ -124,6 +191,16 @@ class Settings(BaseSettings):
     encryption: EncryptionSettings = EncryptionSettings()
     auth: AuthSettings = AuthSettings()
     executions: ExecutionsSettings = ExecutionsSettings()
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    log_format: Literal["json", "text"] | None = None
+    """``json``: one JSON object per line; default: text in development, else json."""
+    telemetry: TelemetrySettings = TelemetrySettings()
+    security: SecuritySettings = SecuritySettings()
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("timezone")
     @classmethod

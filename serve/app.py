@@ -16,8 +16,10 @@ from typing import Any
 
 import anyio
 from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
 
 from n8nwork.cache import Cache, connect_cache
+from n8nwork.observability.asgi import RequestTelemetry
 from n8nwork.settings import Settings
 from n8nwork.store import Store, open_store, session_factory
 from serve import errors
@@ -25,14 +27,23 @@ from serve.auth.tokens import TokenSigner
 from serve.config import ApiConfig
 from serve.context import AppContext
 from serve.middleware import RequestGuard
+from serve.openapi import install_openapi
 from serve.rate_batches import BatchedBuckets
 from serve.routes import api_router, health
 from serve.routes import webhooks as webhook_routes
 from serve.routes.node_types import describe_all
 from serve.runtime import Runtime
+from serve.security_headers import HeaderPolicy, SecurityHeaders
 from serve.webhooks.service import WebhookService
 
 RuntimeFactory = Callable[[Store, Cache, Any], Runtime]
+CORS_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "X-N8N-API-KEY",
+    "Idempotency-Key",
+    "Last-Event-ID",
+]
 VERSION = "0.1.0"
 DESCRIPTION = """n8n-compatible workflow automation on Ray.
 
@@ -82,6 +93,14 @@ def create_app(
             the_runtime = runtime  # type: ignore[assignment]
         anyio.to_thread.current_default_thread_limiter().total_tokens = the_config.worker_threads
         secret = await anyio.to_thread.run_sync(the_settings.jwt_secret)
+        from actors.telemetry import in_ray_worker, setup
+
+        in_ray = in_ray_worker()  # a Serve replica: its logs are ours to set up
+        setup(the_settings, process="api", logs=in_ray, secrets=(secret,))
+        if in_ray:  # inline webhook runs decide outbound calls by the deployment's settings
+            from actors.network import install_policy
+
+            install_policy(the_settings)
         webhooks = WebhookService(the_store, the_cache, the_registry, the_settings)
         app.state.ctx = AppContext(
             settings=the_settings,
@@ -123,8 +142,24 @@ def create_app(
     )
     app.state.ctx = None
     errors.install(app)
+    install_openapi(app)
     app.include_router(health.router)
     app.include_router(api_router)
     webhook_routes.install(app)
     app.add_middleware(RequestGuard, config=the_config, state_of=lambda: app.state.ctx)
+    app.add_middleware(RequestTelemetry)  # outside the guard: counts what it refuses too
+    if the_settings.security.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(the_settings.security.cors_origins),
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=CORS_HEADERS,
+            expose_headers=["Retry-After", "Location"],
+            max_age=600,
+        )
+    # Security headers outside everything, Starlette's 500 answer included.
+    policy = HeaderPolicy(public_url=the_settings.public_url, docs_url=app.docs_url)
+    app.state.security_headers = policy
+    build_stack = app.build_middleware_stack
+    app.build_middleware_stack = lambda: SecurityHeaders(build_stack(), policy=policy)  # type: ignore[method-assign]
     return app

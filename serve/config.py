@@ -1,4 +1,5 @@
-"""The HTTP API's own knobs (limits, rate limits), one frozen value passed to ``create_app``.
+"""The HTTP API's own knobs (limits, rate limits, login lockout), one frozen value passed
+to ``create_app``.
 
 Everything else (database, cache, secrets, token lifetimes) comes from ``n8nwork.settings``.
 """
@@ -19,6 +20,20 @@ class RateLimit:
 
 
 @dataclass(frozen=True, slots=True)
+class Lockout:
+    """Backoff after failed logins (``serve.auth.lockout``): past ``free_failures`` failures
+    of one account (``address_free_failures`` from one address) within ``window_s``, each
+    further failure locks it for ``base_s * 2**k`` seconds (k = failures past the free ones
+    minus one), at most ``max_s``."""
+
+    free_failures: int = 5
+    address_free_failures: int = 30
+    base_s: float = 15.0
+    max_s: float = 900.0
+    window_s: float = 3600.0
+
+
+@dataclass(frozen=True, slots=True)
 class ApiConfig:
     """Limits of the HTTP API. ``None`` for a rate limit turns it off."""
 
@@ -33,6 +48,8 @@ class ApiConfig:
     """Authenticated requests, per API key or per user (access tokens)."""
     login_limit: RateLimit | None = field(default_factory=lambda: RateLimit(0.5, 10.0))
     """Login and refresh attempts, per client address."""
+    login_lockout: Lockout | None = field(default_factory=Lockout)
+    """Exponential backoff after repeated failed logins, per account and per address."""
     max_wait_s: float = 300.0
     """Longest a ``?wait=true`` run may hold its request."""
     sse_keepalive_s: float = 15.0

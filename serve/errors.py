@@ -33,6 +33,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
 from n8nwork.errors import CacheUnavailableError, N8nworkError, WorkflowError
+from n8nwork.observability.metrics import cache_error, database_error
 from n8nwork.store.errors import (
     ConflictError,
     InvalidInputError,
@@ -181,9 +182,11 @@ def problem_response(exc: BaseException) -> Response:
     if isinstance(exc, DataError):
         return error_response(422, "validation_error", "a value is out of range", [("body", "")])
     if isinstance(exc, StoreUnavailableError | OperationalError):
+        database_error("api")
         log.warning("database unavailable: %s", exc)
         return error_response(503, "unavailable", "the database is unavailable")
     if isinstance(exc, CacheUnavailableError):
+        cache_error("api")
         log.warning("cache unavailable: %s", exc)
         return error_response(503, "unavailable", "the cache is unavailable")
     if isinstance(exc, StarletteHTTPException):

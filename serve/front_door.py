@@ -4,7 +4,8 @@ go straight to their handlers; everything else, and the lifespan, to the FastAPI
 Webhooks are the high-rate path, and the framework's middleware layers (error, telemetry,
 body limit, exception, exit stack, routing) cost a quarter of a webhook call's time in the
 replica. The front door keeps what webhooks need from them: the per-address rate limit
-(``ApiConfig.webhook_ip_limit``), the method check, and an answer for any unexpected error
+(``ApiConfig.webhook_ip_limit``), the method check, the security headers
+(``security_headers``), and an answer for any unexpected error
 (logged; never a trace). The handlers are the same ones the app's own routes call (the
 app without the front door, as unit tests serve it, behaves the same).
 """
@@ -18,9 +19,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from n8nwork.observability import tracing
+from n8nwork.observability.asgi import traceparent_header
+from n8nwork.observability.metrics import webhook_request
 from serve.deps import take_batched
 from serve.errors import RateLimitedError, problem_response
 from serve.routes.webhooks import METHODS
+from serve.security_headers import with_headers
 from serve.webhooks.handler import serve_production, serve_test
 from serve.webhooks.waiting import serve_form_waiting, serve_webhook_waiting
 
@@ -32,6 +37,8 @@ ROUTES = (
     ("/webhook-waiting/", serve_webhook_waiting, "rest"),
     ("/form-waiting/", serve_form_waiting, "rest"),
 )
+TEMPLATES = {prefix: f"{prefix}{{{key}}}" for prefix, _, key in ROUTES}
+"""The route label of webhook metrics (``/webhook/{path}``: never the raw path)."""
 
 
 class FrontDoor:
@@ -49,10 +56,24 @@ class FrontDoor:
             path: str = scope["path"]
             for prefix, handler, key in ROUTES:
                 if path.startswith(prefix):
-                    response = await self._webhook(
-                        scope, receive, handler, key, path[len(prefix) :]
-                    )
-                    await response(scope, receive, send)
+                    incoming = traceparent_header(scope)
+                    if tracing.ENABLED or incoming:
+                        with tracing.span(
+                            f"{scope['method']} {TEMPLATES[prefix]}",
+                            parent=incoming,
+                            kind=tracing.SpanKind.SERVER,
+                        ):
+                            response = await self._webhook(
+                                scope, receive, handler, key, path[len(prefix) :]
+                            )
+                    else:
+                        response = await self._webhook(
+                            scope, receive, handler, key, path[len(prefix) :]
+                        )
+                    secured = with_headers(send, self.app.state.security_headers.webhook)
+                    await response(scope, receive, secured)
+                    method = scope["method"] if scope["method"] in METHODS else "other"
+                    webhook_request(TEMPLATES[prefix], method, response.status_code)
                     return
         await self.app(scope, receive, send)
 

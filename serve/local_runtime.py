@@ -1,10 +1,10 @@
 """Executions in threads of this process: the runtime for unit tests and for a process
 without Ray. Same promises as the Ray runtime where the API can see them: the row is committed
 before ``submit`` returns, every finished node is checkpointed, live events go to the cache
-stream ``execution:{id}`` (``executionStarted``, ``nodeExecuteBefore``, ``nodeExecuteAfter``,
-``executionFinished``), and a cancel stops the run between two nodes (or during a retry
-delay). Runs parked by a Wait node for an outside resume stay ``waiting``: resuming them is
-the Ray runtime's job.
+stream ``execution:{id}`` in the Ray hosts' vocabulary (``actors/events.py``: ``started``,
+``nodeStarted``, ``nodeFinished``/``nodeFailed``, ``waiting``, ``resumed``, ``finished``),
+and a cancel stops the run between two nodes (or during a retry delay). Runs parked by a
+Wait node for an outside resume stay ``waiting`` until ``resume`` (a webhook or form call).
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from n8nwork.cache import Cache, StreamEvent
-from n8nwork.run.events import Cancel, ExecuteNode, Finish, Resume, Start, Suspend
+from n8nwork.credentials_provider import StoredCredentials
+from n8nwork.run.events import Cancel, Event, ExecuteNode, Finish, Resume, Start, Suspend
 from n8nwork.run.machine import RunMachine, new_state
 from n8nwork.run.state import RunState
 from n8nwork.store import Checkpoint, NewExecution, Store
@@ -48,6 +49,7 @@ class _Run:
     cancel: threading.Event = field(default_factory=threading.Event)
     resumed: tuple[RunState, list[list[dict[str, Any]]]] | None = None
     """A parked run woken by ``resume``: its stored state and the resume data."""
+    workflow_id: str = ""
 
 
 class LocalHandle:
@@ -82,6 +84,7 @@ class LocalRuntime:
         self.registry = registry or default_registry()
         self.timezone = timezone
         self._writer = store.writer()
+        self.credentials = StoredCredentials(store)
         self._pool = ThreadPoolExecutor(max_workers, thread_name_prefix="n8nwork-run")
         self._runs: dict[int, _Run] = {}
         self._closed = False
@@ -114,7 +117,8 @@ class LocalRuntime:
         execution_id = await self._writer.acreate(spec)
         loop = asyncio.get_running_loop()
         done: asyncio.Future[str] = loop.create_future()
-        run = _Run(execution_id, workflow, items, start_node, mode, pins, loop, done)
+        run = _Run(execution_id, workflow, items, start_node, mode, pins, loop, done,
+                   workflow_id=workflow_id)  # fmt: skip
         self._runs[execution_id] = run
         self._pool.submit(self._run_safely, run)
         return LocalHandle(run)
@@ -124,14 +128,15 @@ class LocalRuntime:
         and continue it on a thread of this process."""
         if self._closed:
             raise RuntimeError("the runtime is closed")
-        workflow, state = await asyncio.to_thread(self._take_parked, execution_id)
+        workflow, state, workflow_id = await asyncio.to_thread(self._take_parked, execution_id)
         loop = asyncio.get_running_loop()
         run = _Run(execution_id, workflow, None, None, state.mode, state.pin_data, loop,
-                   loop.create_future(), resumed=(state, outputs))  # fmt: skip
+                   loop.create_future(), resumed=(state, outputs),
+                   workflow_id=workflow_id)  # fmt: skip
         self._runs[execution_id] = run
         self._pool.submit(self._run_safely, run)
 
-    def _take_parked(self, execution_id: int) -> tuple[Workflow, RunState]:
+    def _take_parked(self, execution_id: int) -> tuple[Workflow, RunState, str]:
         deadline = time.monotonic() + 5.0
         while True:  # a run writes its wait row, then its waiting state: give it that moment
             with self.store.sessions() as session:
@@ -149,7 +154,13 @@ class LocalRuntime:
                 session=session, workflow_id=row.workflow_id, version=row.workflow_version
             )
             state = load_run_state(session=session, execution_id=execution_id)
-            return Workflow.from_json(version.document), state
+            return Workflow.from_json(version.document), state, row.workflow_id
+
+    def _create_wait(self, run: _Run, state: RunState, parked: Suspend) -> None:
+        with self.store.sessions() as session, session.begin():
+            node = state.last_node_executed or ""
+            kind = parked.resume or "webhook"
+            create_wait(session=session, execution_id=run.id, node=node, kind=kind)
 
     async def cancel(self, execution_id: int) -> None:
         run = self._runs.get(execution_id)
@@ -186,6 +197,8 @@ class LocalRuntime:
 
     # ------------------------------------------------------------------ running
     def _publish(self, run: _Run, event: dict[str, Any]) -> None:
+        """One live event, in the Ray hosts' vocabulary (``actors/events.py``)."""
+        event = {**event, "executionId": run.id, "at": time.time() * 1000.0}
         try:
             future = asyncio.run_coroutine_threadsafe(
                 self.cache.publish(stream_name(run.id), event), run.loop
@@ -222,19 +235,28 @@ class LocalRuntime:
                     )
             except Exception:
                 log.exception("execution %s: could not record the crash", run.id)
-            self._publish(run, {"type": "executionFinished", "status": "crashed"})
+            self._publish(run, {"type": "finished", "status": "crashed", "error": error})
         finally:
             self._finish(run, status)
 
     def _checkpoint(self, run: _Run, state: RunState, written: dict[str, int]) -> None:
-        last: Checkpoint | None = None
+        """The state and every node run not written yet, in ONE transaction: a reader never
+        sees a finished state without the node runs that finished it."""
+        new_runs = [
+            (node, index, runs[index])
+            for node, runs in state.run_data.items()
+            for index in range(written.get(node, 0), len(runs))
+        ]
+        if new_runs:
+            (node, index, first), *more = new_runs
+            checkpoint = Checkpoint(
+                run.id, node=node, run_index=index, run=first, state=state, more_runs=more
+            )
+        else:
+            checkpoint = Checkpoint(run.id, state=state)
+        self._writer.checkpoint(checkpoint)
         for node, runs in state.run_data.items():
-            for index in range(written.get(node, 0), len(runs)):
-                last = Checkpoint(run.id, node=node, run_index=index, run=runs[index], state=state)
-                self._writer.checkpoint(last)
             written[node] = len(runs)
-        if last is None:
-            self._writer.checkpoint(Checkpoint(run.id, state=state))
 
     def _run(self, run: _Run) -> str:
         machine = RunMachine(run.workflow, self.registry)
@@ -242,7 +264,7 @@ class LocalRuntime:
             return self._continue(run, machine, *run.resumed)
         state = new_state(str(run.id), mode=run.mode, pin_data=run.pin_data)
         written: dict[str, int] = {}
-        self._publish(run, {"type": "executionStarted", "executionId": run.id, "mode": run.mode})
+        self._publish(run, {"type": "started", "workflowId": run.workflow_id, "mode": run.mode})
         _, commands = machine.advance(state, Start(start_node=run.start_node, items=run.items))
         self._checkpoint(run, state, written)
         return self._loop(run, machine, state, commands, written)
@@ -258,7 +280,7 @@ class LocalRuntime:
         written = {node: len(runs) for node, runs in state.run_data.items()}
         if state.last_node_executed in written:
             written[state.last_node_executed] -= 1
-        self._publish(run, {"type": "executionResumed", "executionId": run.id})
+        self._publish(run, {"type": "resumed"})
         _, commands = machine.advance(state, Resume(outputs=outputs))
         return self._loop(run, machine, state, commands, written)
 
@@ -281,9 +303,10 @@ class LocalRuntime:
                 mode=run.mode,
                 registry=self.registry,
                 timezone=self.timezone,
+                credentials_for=self.credentials.for_workflow,
             ),
+            credentials=self.credentials.for_workflow(run.workflow_id),
         )
-        parked: Suspend | None = None
         while commands:
             command = commands.pop(0)
             if isinstance(command, Finish):
@@ -298,48 +321,50 @@ class LocalRuntime:
                 self._publish(
                     run,
                     {
-                        "type": "nodeExecuteBefore",
+                        "type": "nodeStarted",
                         "node": command.node,
                         "runIndex": command.run_index,
+                        "attempt": command.attempt,
+                        "placement": "inline",
                     },
                 )
                 result = executor(command, state)
                 _, more = machine.advance(state, result)
                 commands = more + commands
+                parks = next((c for c in more if isinstance(c, Suspend) and c.until is None), None)
+                if parks is not None:  # the wait row before the waiting state: a resume call
+                    self._create_wait(run, state, parks)  # may come once it reads "waiting"
                 self._checkpoint(run, state, written)
-                runs = state.run_data.get(command.node) or []
-                node_run = runs[-1] if runs else None
-                self._publish(
-                    run,
-                    {
-                        "type": "nodeExecuteAfter",
-                        "node": command.node,
-                        "runIndex": command.run_index,
-                        "status": node_run.status if node_run else "retrying",
-                        "executionTime": node_run.execution_time if node_run else 0.0,
-                        "items": [len(o or []) for o in (node_run.outputs or [])]
-                        if node_run
-                        else [],
-                    },
-                )
+                self._publish(run, _node_event(command, result, state))
             elif isinstance(command, Suspend):
-                if command.until is None:
-                    parked = command  # until an outside resume (a webhook or form call)
+                if command.until is None:  # parked until an outside resume (wait row written)
+                    self._publish(run, {"type": "waiting", "until": None, "resume": command.resume})
                     break
                 if run.cancel.wait(max(0.0, command.until - time.time())):
                     _, commands = machine.advance(state, Cancel("canceled"))
                     continue
                 _, more = machine.advance(state, Resume())
                 commands = more + commands
-        if parked is not None:  # the wait row first: a resume call may come once it is waiting
-            with self.store.sessions() as session, session.begin():
-                node = state.last_node_executed or ""
-                kind = parked.resume or "webhook"
-                create_wait(session=session, execution_id=run.id, node=node, kind=kind)
         self._checkpoint(run, state, written)
-        finished: dict[str, Any] = {"type": "executionFinished", "status": state.status}
-        if state.error:
-            error = state.error
-            finished["error"] = {"message": error.get("message"), "node": error.get("node")}
-        self._publish(run, finished)
+        error = state.error
+        brief = {"message": error.get("message"), "node": error.get("node")} if error else None
+        self._publish(run, {"type": "finished", "status": state.status, "error": brief})
         return state.status
+
+
+def _node_event(command: ExecuteNode, result: Event, state: RunState) -> dict[str, Any]:
+    """``nodeFinished`` / ``nodeFailed`` (``retrying`` when the machine will try again) for
+    the node run ``command`` just made."""
+    runs = state.run_data.get(command.node) or []
+    node_run = runs[-1] if runs and len(runs) > command.run_index else None
+    base = {"node": command.node, "runIndex": command.run_index}
+    if node_run is None:  # no run recorded: the machine retries the node
+        error = getattr(result, "error", None) or {}
+        return {"type": "nodeFailed", **base, "attempt": command.attempt,
+                "error": error.get("message"), "retrying": True}  # fmt: skip
+    if node_run.status == "error":
+        return {"type": "nodeFailed", **base, "attempt": node_run.attempts,
+                "error": (node_run.error or {}).get("message"), "retrying": False}  # fmt: skip
+    items = sum(len(o) for o in node_run.outputs or [] if o)
+    return {"type": "nodeFinished", **base, "status": node_run.status, "items": items,
+            "executionTime": node_run.execution_time}  # fmt: skip

@@ -7,7 +7,7 @@ The children are not stored as executions of their own here; the Ray runtime sto
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from n8nwork.run.subworkflow import DEFAULT_MAX_DEPTH, SubworkflowError
@@ -15,6 +15,7 @@ from n8nwork.store import Store
 from n8nwork.store.errors import NotFoundError
 from n8nwork.store.repo.executions import get_execution
 from n8nwork.store.repo.workflows import active_version, get_workflow_version
+from nodes.sdk.credentials import CredentialsProvider
 from nodes.sdk.runner import InlineSubworkflows
 
 
@@ -26,8 +27,10 @@ def local_subworkflows(
     registry: Any,
     timezone: str,
     max_depth: int = DEFAULT_MAX_DEPTH,
+    credentials_for: Callable[[str], CredentialsProvider] | None = None,
 ) -> InlineSubworkflows:
-    """The sub-workflow runner of one local execution."""
+    """The sub-workflow runner of one local execution (children get their credentials from
+    ``credentials_for(their workflow id)``)."""
     with store.sessions() as session:
         workflow_id = get_execution(session=session, execution_id=execution_id).workflow_id
 
@@ -49,4 +52,5 @@ def local_subworkflows(
         max_depth=max_depth,
         registry=registry,
         timezone=timezone,
+        credentials_for=credentials_for,
     )

@@ -1,7 +1,8 @@
 """``n8nwork up``: the whole platform on this machine (or on a cluster it joins).
 
 1. settings from ``N8NWORK_*`` with ``--database-url`` / ``--redis-url`` on top (none: the
-   embedded default, a SQLite file and in-process caches, no external service);
+   embedded default, a SQLite file and in-process caches, no external service); a warning
+   line on stderr for each development default in effect (``serve.dev_defaults``);
 2. the proxy mode's environment, before Ray starts (``serve.deploy.apply_proxy_env``);
 3. migrations (``alembic upgrade head``, also on PostgreSQL);
 4. the owner account on first start: ``N8NWORK_OWNER_EMAIL`` (default
@@ -32,6 +33,7 @@ from pydantic import SecretStr
 from n8nwork.errors import N8nworkError
 from n8nwork.settings import DatabaseSettings, RedisSettings, Settings
 from serve.deploy import ServeOptions, apply_proxy_env
+from serve.dev_defaults import development_defaults, warn
 
 log = logging.getLogger("n8nwork.up")
 DEFAULT_OWNER_EMAIL = "owner@n8nwork.local"
@@ -142,9 +144,15 @@ def wait_ready(
     raise UpError(f"the API did not become ready at {url} within {timeout:.0f} s ({last})")
 
 
-def up(options: UpOptions, out: TextIO = sys.stdout) -> int:
+def up(options: UpOptions, out: TextIO = sys.stdout, err: TextIO | None = None) -> int:
     """Bring the platform up and serve until interrupted; the exit code."""
     settings = settings_with(options.database_url, options.redis_url)
+    warn(
+        development_defaults(
+            settings, host=options.host, address=options.address, environ=os.environ
+        ),
+        err,
+    )
     check_port_free(options.host, options.port)
     os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")

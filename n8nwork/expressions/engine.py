@@ -195,6 +195,11 @@ class ExpressionEngine:
         for source in _boot_sources():
             ctx.eval(source)
         self._fns = {name: ctx.eval("__n8n_api." + name) for name in _API}
+        # user code must never reach the API: with it, it could switch its session to another
+        # run's facts (begin) or replace the compiled expressions of later runs (compile)
+        ctx.eval("delete globalThis.__n8n_api")
+        if ctx.eval("typeof globalThis.__n8n_api") != "undefined":  # pragma: no cover
+            raise RuntimeError("the isolate's host API could not be hidden")
         self._guard = self._guard_box[0] = Guard(ctx, self.memory_limit)
         self._ctx = ctx
         self._js_ids.clear()

@@ -3,7 +3,8 @@
 User Python runs in a child process per execution, forked from a warm zygote: CPU seconds,
 address space, open files, file size and process count are limited by rlimits, the parent
 enforces a wall-clock timeout by killing the child, the child starts from an empty
-environment as ``nobody`` (when the worker is root), imports only an allow-list of
+environment as ``nobody`` in an empty, deleted root directory (chroot; when the worker is
+root), imports only an allow-list of
 computation modules, and a default-deny audit hook refuses files, sockets, processes, signals,
 ctypes and code-object construction. Results travel as one length-prefixed JSON frame on a
 dedicated pipe; printed output is captured inside that frame.

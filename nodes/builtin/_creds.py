@@ -1,8 +1,10 @@
-"""Credentials for the nodes of this package, until the credentials store lands: a node asks
-``get_credentials(ctx, type)`` and gets the decrypted fields, or a clear error naming the type.
+"""Credentials for the nodes of this package: a node asks ``get_credentials(ctx, type)`` and
+gets the decrypted fields, or a clear error naming the node and the type.
 
-The store is expected to reach nodes as ``ctx.get_credentials(type)`` (a method) or as
-``ctx.credentials`` (a mapping from credential type to fields); both are looked for.
+The fields come from the credentials store through the run's provider
+(``ctx.get_credentials``, see ``nodes.sdk.credentials``): the credential the node references
+in ``node.credentials``, checked against the workflow's project. A context given a plain
+``ctx.credentials`` mapping (type -> fields, as unit tests of nodes do) is served from it.
 """
 
 from __future__ import annotations
@@ -16,18 +18,13 @@ from nodes.sdk import ExecutionContext
 def get_credentials(
     ctx: ExecutionContext, cred_type: str, item_index: int | None = None
 ) -> dict[str, Any]:
-    getter = getattr(ctx, "get_credentials", None)
-    if callable(getter):
-        found = getter(cred_type)
-        if isinstance(found, dict):
-            return dict(found)
-    store = getattr(ctx, "credentials", None)
-    if isinstance(store, dict) and isinstance(store.get(cred_type), dict):
-        return dict(store[cred_type])
-    raise NodeExecutionError(
-        f"Node needs credentials of type '{cred_type}', but none are available",
-        node=ctx.node.name,
-        item_index=item_index,
-        description="n8nwork has no credentials store yet; nodes that need credentials "
-        "cannot run until one is configured for this node.",
-    )
+    given = getattr(ctx, "credentials", None)
+    if isinstance(given, dict) and isinstance(given.get(cred_type), dict):
+        return dict(given[cred_type])
+    try:
+        return ctx.get_credentials(cred_type)
+    except NodeExecutionError as exc:
+        if item_index is not None and exc.item_index is None:
+            exc.item_index = item_index
+            exc.context.setdefault("itemIndex", item_index)
+        raise

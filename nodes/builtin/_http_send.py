@@ -16,6 +16,7 @@ import httpx
 
 from n8nwork.binary import prepare_binary
 from n8nwork.errors import NodeApiError
+from n8nwork.net import DestinationRefused
 
 STATUS_MESSAGES = {
     "4XX": "Your request is invalid or could not be processed by the service",
@@ -118,6 +119,8 @@ def send(client: httpx.Client, req: Request) -> Response:
             follow_redirects=req.follow_redirects,
             **kwargs,
         )
+    except DestinationRefused as exc:  # the SSRF guard, also for a redirect's target
+        raise HttpError(str(exc)) from exc
     except httpx.TimeoutException as exc:
         raise HttpError(f"timeout of {int(req.timeout_s * 1000)}ms exceeded") from exc
     except httpx.TooManyRedirects as exc:

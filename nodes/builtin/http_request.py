@@ -4,7 +4,10 @@ or a binary file, optionally with headers and status; from v4 it can paginate wi
 and ``$pageCount`` expressions.
 
 Errors for non-2xx responses are n8n's NodeApiError (message per status, description
-``"<code> - <body>"``); the ``neverError`` option returns them as data. Credentials (generic
+``"<code> - <body>"``); the ``neverError`` option returns them as data. Every connection goes
+through the SSRF guard (``n8nwork.net``): loopback, private and link-local addresses and the
+platform's own services are refused unless allow-listed (``N8NWORK_SECURITY__ALLOWED_HOSTS``).
+Credentials (generic
 auth types) come from the credentials store; without one the node says so.
 """
 
@@ -18,6 +21,7 @@ import httpx
 
 from n8nwork.binary import BinaryDataError
 from n8nwork.errors import ExpressionError, NodeApiError, NodeExecutionError
+from n8nwork.net import get_policy, guarded_client
 from nodes.builtin._http_build import BuildError, build_legacy, build_v3, options_of
 from nodes.builtin._http_send import (
     HttpError,
@@ -113,7 +117,11 @@ class HttpRequest(NodeType):
     def execute(self, ctx: ExecutionContext) -> NodeResult:
         items = ctx.input(0)
         out: list[dict[str, Any]] = []
-        with httpx.Client(verify=True) as client, httpx.Client(verify=False) as insecure:
+        policy = get_policy()  # the SSRF guard: every connection, redirects included
+        with (
+            guarded_client(policy=policy) as client,
+            guarded_client(policy=policy, verify=False) as insecure,
+        ):
             for i, item in enumerate(items):
                 _batch_pause(ctx, i)
                 try:
@@ -167,7 +175,7 @@ def _batch_pause(ctx: ExecutionContext, i: int) -> None:
 
 def _send(client: httpx.Client, insecure: httpx.Client, req: Request) -> Response:
     if req.follow_redirects and req.max_redirects != 21:
-        with httpx.Client(verify=req.verify, max_redirects=req.max_redirects) as limited:
+        with guarded_client(verify=req.verify, max_redirects=req.max_redirects) as limited:
             return send(limited, req)
     return send(client if req.verify else insecure, req)
 

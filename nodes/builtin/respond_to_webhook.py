@@ -4,7 +4,8 @@ whose trigger uses ``responseMode: responseNode`` is answered with.
 ``respondWith``: ``allIncomingItems``, ``binary`` (``responseDataSource`` automatically | set,
 ``inputFieldName``), ``firstIncomingItem`` (default), ``json`` (``responseBody``), ``jwt``
 (``payload`` signed with the node's ``jwtAuth`` credential), ``noData``, ``redirect``
-(``redirectURL``, 307 unless ``options.responseCode``) or ``text`` (``responseBody``);
+(``redirectURL``, 307 unless ``options.responseCode``; only http(s) URLs and relative
+paths, see ``n8nwork.net.redirects``) or ``text`` (``responseBody``);
 options ``responseCode`` (default 200), ``responseHeaders.entries`` and ``responseKey``
 (put the items under that field). Parameters are read for the first item, as in n8n.
 
@@ -29,6 +30,7 @@ from typing import Any
 import jwt
 
 from n8nwork.binary import BinaryDataError, binary_bytes, binary_entry
+from n8nwork.net.redirects import UnsafeRedirect, check_redirect_target
 from n8nwork.workflow.model import Node
 from nodes.builtin._creds import get_credentials
 from nodes.sdk import ExecutionContext, NodeResult, NodeType, Param
@@ -124,7 +126,7 @@ class RespondToWebhook(NodeType):
         elif respond_with == "binary":
             response.update(_binary(ctx, items, headers))
         elif respond_with == "redirect":
-            headers["location"] = _as_text(ctx.param("redirectURL", 0) or "")
+            headers["location"] = _redirect_target(ctx)
             response.update(
                 status=_status(ctx, options.get("responseCode"), 307), kind="redirect", body=None
             )
@@ -272,6 +274,17 @@ def _binary(
         raise ctx.error(str(exc), item_index=0) from None
     out["body"] = base64.b64encode(data).decode("ascii")
     return out
+
+
+def _redirect_target(ctx: ExecutionContext) -> str:
+    """The ``Location`` to send: an http(s) URL or a relative path (never ``javascript:``)."""
+    try:
+        return check_redirect_target(_as_text(ctx.param("redirectURL", 0) or ""))
+    except UnsafeRedirect as exc:
+        raise ctx.error(
+            str(exc),
+            description="Set 'Redirect URL' to an http:// or https:// address or to a path",
+        ) from None
 
 
 def _as_text(value: Any) -> str:

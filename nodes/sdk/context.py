@@ -1,5 +1,6 @@
 """The context a node executes in: its parameters (expressions resolved per item), its input
-items, its persistent node context, the run it belongs to, and error helpers.
+items, its persistent node context, the run it belongs to, its credentials (from the run's
+``CredentialsProvider``, see ``nodes.sdk.credentials``) and error helpers.
 
 Parameters are resolved lazily and in batches: the first time a node asks for a parameter that
 holds an expression, the expression is evaluated for every input item in one engine call and
@@ -14,11 +15,13 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+from n8nwork.credential_refs import secret_values
 from n8nwork.errors import ExpressionError, NodeExecutionError
 from n8nwork.expressions import ExpressionScope, get_engine
 from n8nwork.run.data import Items, RunView
 from n8nwork.workflow.frozen import thaw
 from n8nwork.workflow.model import Node, Workflow
+from nodes.sdk.credentials import CredentialsProvider
 
 _MISSING: Any = object()
 _NODE_PARAMS: dict[int, tuple[Node, dict[str, tuple[Any, bool]]]] = {}
@@ -82,6 +85,7 @@ class ExecutionContext:
         defaults: Mapping[str, Any] | None = None,
         node_context: dict[str, Any] | None = None,
         engine: Any = None,
+        credentials: CredentialsProvider | None = None,
     ) -> None:
         self.scope = scope
         self.version = float(scope.node.type_version)
@@ -91,6 +95,9 @@ class ExecutionContext:
         self._cache: dict[str, list[Any]] = {}
         self._raw = _param_table(scope.node)
         self.hints: list[str] = []
+        self._credentials = credentials
+        self.secrets: list[str] = []
+        """The secret values of the credentials this execution got (scrubbed from its error)."""
 
     # ------------------------------------------------------------------ identity
     @property
@@ -250,6 +257,23 @@ class ExecutionContext:
         """A note for the workflow author, kept with this node run (n8n's execution hints)."""
         if message not in self.hints:
             self.hints.append(message)
+
+    # ------------------------------------------------------------------ credentials
+    def get_credentials(self, cred_type: str) -> dict[str, Any]:
+        """The decrypted fields of the node's credential of ``cred_type``; raises
+        ``NodeExecutionError`` naming the node and the type when there is none to use."""
+        if self._credentials is None:
+            raise NodeExecutionError(
+                f"Node '{self.node.name}' needs credentials of type '{cred_type}', but this "
+                "execution has no credentials store",
+                node=self.node.name,
+                description="Run the workflow through n8nwork's runtime (or give the executor "
+                "credentials=) to use stored credentials.",
+                context={"credentialType": cred_type},
+            )
+        data = self._credentials.get(self.node, cred_type)
+        self.secrets.extend(s for s in secret_values(data) if s not in self.secrets)
+        return data
 
     # ------------------------------------------------------------------ errors
     def error(

@@ -9,6 +9,11 @@ Sub-workflows: a node returning ``RunWorkflows`` becomes a ``NodeCallsWorkflows`
 the runtime (the Ray host creates and waits for real executions), unless the executor has a
 ``subworkflows`` runner: then the children run right here, synchronously, and the node's
 result is made of theirs (``run_workflow`` does that with ``InlineSubworkflows``).
+
+Credentials: the executor's ``credentials`` provider (``nodes.sdk.credentials``) is handed to
+every node's context. A node that got credentials has their secret values scrubbed from its
+error and from the ``json`` of the items it output (a server that echoes the Authorization
+header back would otherwise put it in the run data) before the run records them.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from n8nwork.credential_refs import contains_secret, scrub
 from n8nwork.errors import ExpressionError, N8nworkError, NodeExecutionError
 from n8nwork.expressions import ExpressionScope
 from n8nwork.run.data import Items, Source
@@ -46,6 +52,7 @@ from n8nwork.workflow.frozen import thaw
 from n8nwork.workflow.model import Node, Workflow
 from nodes.sdk.base import NodeType, RunWorkflows, WaitFor
 from nodes.sdk.context import ExecutionContext, thaw_value
+from nodes.sdk.credentials import CredentialsProvider
 from nodes.sdk.execute import run_node
 from nodes.sdk.registry import Registry, default_registry
 
@@ -122,8 +129,10 @@ class LocalExecutor:
         env: Mapping[str, str] | None = None,
         timezone: str = "UTC",
         subworkflows: SubRunner | None = None,
+        credentials: CredentialsProvider | None = None,
     ) -> None:
         self.workflow = workflow
+        self.credentials = credentials
         self.subworkflows = subworkflows
         self.registry = registry or default_registry()
         self.clock = clock or RealClock()
@@ -169,24 +178,33 @@ class LocalExecutor:
             timezone=self.timezone,
             now_ms=started,
         )
+        ctx: ExecutionContext | None = None
         try:
             known = self._types.get(name)
             if known is None:
                 impl = self.node_type(node)
                 known = self._types[name] = (impl, self.defaults(node, impl))
             impl = known[0]
-            ctx = ExecutionContext(scope=scope, defaults=known[1], node_context=node_context)
+            ctx = ExecutionContext(
+                scope=scope,
+                defaults=known[1],
+                node_context=node_context,
+                credentials=self.credentials,
+            )
             result = run_node(impl, ctx)
         except Exception as exc:  # a node's failure is data for the run, never a crash
+            error = error_to_dict(exc, node)
             return NodeFailed(
                 node=node.name,
                 run_index=command.run_index,
-                error=error_to_dict(exc, node),
+                error=scrub(error, ctx.secrets) if ctx is not None else error,
                 started_at=started,
                 execution_time=self.clock.now() * 1000.0 - started,
                 node_context=node_context,
             )
         elapsed = self.clock.now() * 1000.0 - started
+        if ctx.secrets:
+            _scrub_outputs(result, ctx.secrets)
         if isinstance(result, RunWorkflows):
             return self._run_workflows(result, command, state, node, started)
         if isinstance(result, WaitFor):
@@ -253,6 +271,22 @@ class LocalExecutor:
         if error is not None:
             return NodeFailed(node.name, command.run_index, error, started, elapsed)
         return NodeSucceeded(node.name, command.run_index, outputs, started, elapsed)
+
+
+def _scrub_outputs(result: Any, secrets: list[str]) -> None:
+    """Scrub ``secrets`` from the ``json`` of the items a node output (only the items that
+    hold one are rebuilt)."""
+    if isinstance(result, RunWorkflows):
+        outputs = result.passthrough
+    elif isinstance(result, WaitFor):
+        outputs = result.outputs
+    else:
+        outputs = result
+    for items in outputs or []:
+        for item in items or []:
+            data = item.get("json") if isinstance(item, dict) else None
+            if isinstance(data, dict) and contains_secret(data, secrets):
+                item["json"] = scrub(data, secrets)
 
 
 class InlineSubworkflows:
@@ -333,10 +367,13 @@ def run_workflow(
     workflow_loader: Callable[[str], Mapping[str, Any]] | None = None,
     max_subworkflow_depth: int = DEFAULT_MAX_DEPTH,
     depth: int = 0,
+    credentials: CredentialsProvider | None = None,
+    credentials_for: Callable[[str], CredentialsProvider] | None = None,
 ) -> RunState:
     """Run ``workflow`` in this process until it finishes (or waits for an outside resume).
     Sub-workflows run here too (``InlineSubworkflows``): by id through ``workflow_loader``,
-    at most ``max_subworkflow_depth`` deep."""
+    at most ``max_subworkflow_depth`` deep. Nodes get their credentials from ``credentials``,
+    else from ``credentials_for(workflow_id)`` (which sub-workflows use too)."""
     reg = registry or default_registry()
     clock = clock or RealClock()
     machine = RunMachine(workflow, reg)
@@ -352,7 +389,10 @@ def run_workflow(
         timezone=timezone,
         env=env,
         variables=variables,
+        credentials_for=credentials_for,
     )
+    if credentials is None and credentials_for is not None:
+        credentials = credentials_for(workflow_id)
     executor = LocalExecutor(
         workflow,
         registry=reg,
@@ -362,6 +402,7 @@ def run_workflow(
         variables=variables,
         execution={"resumeUrl": ""},
         subworkflows=subworkflows,
+        credentials=credentials,
     )
     timeout = workflow.settings.get("executionTimeout")
     timeout_s = float(timeout) if isinstance(timeout, (int, float)) and timeout > 0 else None

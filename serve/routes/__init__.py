@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from serve.openapi import ERROR_RESPONSES
 from serve.routes import (
     api_keys,
     audit,
@@ -16,7 +17,7 @@ from serve.routes import (
     workflows,
 )
 
-api_router = APIRouter(prefix="/api/v1")
+api_router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 for _module in (
     auth,
     users,

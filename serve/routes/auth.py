@@ -1,5 +1,9 @@
 """Login (e-mail + password → short-lived access token + rotating refresh token), refresh,
-logout (revokes the login's refresh tokens and the access token), change password."""
+logout (revokes the login's refresh tokens and the access token), change password.
+
+Audited: every login (``auth.login``), failed login (``auth.loginFailed``), lockout
+(``auth.lockedOut``), reuse of a rotated refresh token (``auth.refreshReused``), logout and
+password change."""
 
 from __future__ import annotations
 
@@ -8,10 +12,10 @@ from datetime import timedelta
 
 import anyio
 from fastapi import APIRouter, Depends, Request, Response
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from n8nwork.store.errors import TokenError
-from n8nwork.store.hashing import verify_password
+from n8nwork.store.errors import InvalidInputError, TokenError, TokenReuseError
+from n8nwork.store.hashing import token_hash, verify_password
 from n8nwork.store.repo.audit import record_audit
 from n8nwork.store.repo.refresh_tokens import (
     issue_refresh_token,
@@ -20,9 +24,10 @@ from n8nwork.store.repo.refresh_tokens import (
     revoke_user_tokens,
     rotate_refresh_token,
 )
-from n8nwork.store.repo.users import set_password
-from n8nwork.store.tables.identity import User
+from n8nwork.store.repo.users import get_user_by_email, normalize_email, set_password
+from n8nwork.store.tables.identity import RefreshToken, User
 from serve.access import audit
+from serve.auth.lockout import Locked, LoginLockout
 from serve.auth.passwords import check_login
 from serve.context import AppContext
 from serve.deps import (
@@ -67,24 +72,85 @@ def _tokens(ctx: AppContext, session: Session, user: User, request: Request) -> 
 
 
 @router.post("/login", response_model=LoginResponse, dependencies=[Depends(login_guard)])
-def login(body: LoginRequest, request: Request, ctx: CtxDep, session: SessionDep) -> LoginResponse:
-    """Exchange e-mail and password for an access token and a refresh token."""
-    user = check_login(session=session, email=body.email, password=body.password)
-    if user is None:
-        session.rollback()
-        raise AuthenticationError("wrong e-mail or password, or the account is disabled")
-    pair = _tokens(ctx, session, user, request)
-    record_audit(
-        session=session,
-        action="auth.login",
-        actor_type="user",
-        actor_id=user.id,
-        target_type="user",
-        target_id=user.id,
-        ip=client_ip(request),
+async def login(
+    body: LoginRequest, request: Request, ctx: CtxDep, session: SessionDep
+) -> LoginResponse:
+    """Exchange e-mail and password for an access token and a refresh token. Repeated
+    failures lock the account (and the address) for a while: 429 with ``Retry-After``."""
+    ip = client_ip(request)
+    lockout = (
+        LoginLockout(ctx.cache, ctx.config.login_lockout) if ctx.config.login_lockout else None
     )
+    if lockout is not None:
+        await lockout.check(body.email, ip)
+
+    def work() -> LoginResponse | None:
+        user = check_login(session=session, email=body.email, password=body.password)
+        if user is None:
+            session.rollback()
+            known = _known_user(session, body.email)
+            record_audit(
+                session=session,
+                action="auth.loginFailed",
+                actor_type="system",
+                target_type="user" if known else None,
+                target_id=known,
+                ip=ip,
+                user_agent=request.headers.get("user-agent"),
+                details=None if known else {"unknownAccount": True},
+            )
+            session.commit()
+            return None
+        pair = _tokens(ctx, session, user, request)
+        record_audit(
+            session=session,
+            action="auth.login",
+            actor_type="user",
+            actor_id=user.id,
+            target_type="user",
+            target_id=user.id,
+            ip=ip,
+            user_agent=request.headers.get("user-agent"),
+        )
+        session.commit()
+        return LoginResponse(**pair.model_dump(), user=UserPublic.of(user))
+
+    answer = await anyio.to_thread.run_sync(work)
+    if answer is not None:
+        if lockout is not None:
+            await lockout.succeeded(body.email)
+        return answer
+    if lockout is not None:
+        locks = await lockout.failed(body.email, ip)
+        if locks:
+            await anyio.to_thread.run_sync(_audit_locks, session, body.email, ip, locks)
+    raise AuthenticationError("wrong e-mail or password, or the account is disabled")
+
+
+def _known_user(session: Session, email: str) -> str | None:
+    """The id of the account this e-mail names, if any (for the audit log only)."""
+    try:
+        address = normalize_email(email)
+    except InvalidInputError:
+        return None
+    user = get_user_by_email(session=session, email=address)
+    return user.id if user is not None else None
+
+
+def _audit_locks(session: Session, email: str, ip: str, locks: list[Locked]) -> None:
+    known = _known_user(session, email)
+    for lock in locks:
+        account = lock.scope == "account"
+        record_audit(
+            session=session,
+            action="auth.lockedOut",
+            actor_type="system",
+            target_type="user" if account and known else None,
+            target_id=known if account else None,
+            ip=ip,
+            details={"scope": lock.scope, "failures": lock.failures, "seconds": lock.seconds},
+        )
     session.commit()
-    return LoginResponse(**pair.model_dump(), user=UserPublic.of(user))
 
 
 @router.post("/refresh", response_model=TokenPair, dependencies=[Depends(login_guard)])
@@ -99,6 +165,10 @@ def refresh(body: RefreshRequest, request: Request, ctx: CtxDep, session: Sessio
             ip=client_ip(request),
             user_agent=request.headers.get("user-agent"),
         )
+    except TokenReuseError as exc:
+        session.rollback()
+        _audit_reuse(session, body.refresh_token, client_ip(request))
+        raise AuthenticationError(str(exc)) from exc
     except TokenError as exc:
         session.rollback()
         raise AuthenticationError(str(exc)) from exc
@@ -112,6 +182,23 @@ def refresh(body: RefreshRequest, request: Request, ctx: CtxDep, session: Sessio
     )
     session.commit()
     return TokenPair(access_token=access, refresh_token=plaintext, expires_in=int(ctx.signer.ttl_s))
+
+
+def _audit_reuse(session: Session, token: str, ip: str) -> None:
+    """A rotated refresh token came back (it leaked): its login was revoked; say so."""
+    row = session.exec(
+        select(RefreshToken).where(RefreshToken.token_hash == token_hash(token))
+    ).first()
+    record_audit(
+        session=session,
+        action="auth.refreshReused",
+        actor_type="system",
+        target_type="user" if row is not None else None,
+        target_id=row.user_id if row is not None else None,
+        ip=ip,
+        details={"family": row.family_id} if row is not None else None,
+    )
+    session.commit()
 
 
 @router.post("/logout", status_code=204, response_class=Response)

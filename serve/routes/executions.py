@@ -40,7 +40,7 @@ Status = Literal["new", "running", "waiting", "success", "error", "canceled", "c
 Mode = Literal[
     "manual", "trigger", "webhook", "retry", "integrated", "cli", "internal", "error", "evaluation"
 ]
-TERMINAL_EVENTS = ("executionFinished", "finished", "executionCrashed")
+TERMINAL_EVENTS = ("finished",)
 RETRYABLE = ("error", "crashed", "canceled")
 EVENT_ID = re.compile(r"0|[0-9]{1,15}(-[0-9]{1,15})?")
 
@@ -273,7 +273,7 @@ async def executions_events(
 ) -> StreamingResponse:
     """Live events of a run as Server-Sent Events (``event:`` is the event type, ``data:``
     its JSON). Reconnect with the ``Last-Event-ID`` header to resume after an event. The
-    stream ends after ``executionFinished``."""
+    stream ends after ``finished``."""
 
     def status() -> str:
         row = get_execution(session=session, execution_id=execution_id)
@@ -312,7 +312,7 @@ async def executions_events(
                     if late:
                         batch = late
                         continue
-                    yield _sse(None, "executionFinished", {"status": current, "replayed": True})
+                    yield _sse(None, "finished", {"status": current, "replayed": True})
                     return
                 if await request.is_disconnected():
                     return

@@ -1,14 +1,16 @@
 """Liveness (``/healthz``), readiness (``/readyz``: database, cache and runtime answer) and
-the ``/metrics`` placeholder (the operations issue fills it). No authentication."""
+``/metrics`` (this replica's metrics, ``n8nwork.observability.metrics``). No authentication,
+except that ``/metrics`` asks for ``Bearer <N8NWORK_TELEMETRY__METRICS_TOKEN>`` when set."""
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 from typing import Any
 
 import anyio
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from sqlalchemy import text
 
 from serve.deps import CtxDep
@@ -23,7 +25,7 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get("/readyz", responses={503: {"description": "A dependency does not answer."}})
 async def readyz(ctx: CtxDep) -> JSONResponse:
     """200 when the database, the cache and the runtime (Ray) answer, else 503."""
 
@@ -52,7 +54,23 @@ async def readyz(ctx: CtxDep) -> JSONResponse:
     )
 
 
-@router.get("/metrics", response_class=PlainTextResponse)
-async def metrics() -> str:
-    """Placeholder: Prometheus metrics arrive with the operations issue."""
-    return "# n8nwork metrics: not yet exported (operations issue)\nn8nwork_up 1\n"
+@router.get(
+    "/metrics",
+    response_class=PlainTextResponse,
+    responses={401: {"description": "The metrics token is missing."}},
+)
+async def metrics(request: Request, ctx: CtxDep) -> Response:
+    """This replica's metrics in Prometheus text format (every process's, Ray's metrics
+    export). With ``N8NWORK_TELEMETRY__METRICS_TOKEN`` set, only for ``Bearer <token>``."""
+    from n8nwork.observability.metrics import CONTENT_TYPE, render
+    from serve.errors import error_response
+
+    token = ctx.settings.telemetry.metrics_token
+    if token is not None:
+        given = request.headers.get("authorization", "").encode()
+        wanted = f"Bearer {token.get_secret_value()}".encode()
+        if not hmac.compare_digest(given, wanted):
+            return error_response(
+                401, "unauthorized", "send the metrics token as 'Authorization: Bearer <token>'"
+            )
+    return Response(render(), media_type=CONTENT_TYPE)

@@ -16,6 +16,7 @@ error response (``response.error_response``).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from typing import Any
@@ -26,6 +27,8 @@ from starlette.responses import JSONResponse, Response
 
 from actors.programs import Program
 from n8nwork.errors import CacheUnavailableError
+from n8nwork.observability import metrics, redaction, tracing
+from n8nwork.observability import runs as observe
 from n8nwork.run.state import RunState
 from n8nwork.store import NewExecution
 from n8nwork.store.errors import StoreError
@@ -147,6 +150,7 @@ async def _serve(request: Request, *, test: bool) -> Response:
             else:
                 found = await svc.routes.match(method, path)
         except CacheUnavailableError as exc:
+            metrics.cache_error("webhook")
             raise WebhookHttpError(503, "webhooks are unavailable right now; retry later") from exc
         if found is None:
             raise await _not_found(svc, method, path, test)
@@ -160,6 +164,7 @@ async def _serve(request: Request, *, test: bool) -> Response:
             headers={"Retry-After": str(int(exc.retry_after or 5))},
         )
     except StoreError as exc:
+        metrics.database_error("webhook")
         log.warning("webhook %s /%s: store unavailable: %s", method, path, exc)
         return JSONResponse(
             {"code": 503, "message": "the workflow store is unavailable; retry later"},
@@ -188,7 +193,10 @@ async def _answer_route(
     jwt_payload = None
     if authentication != "none":
         kind = CREDENTIAL_TYPES.get(authentication, authentication)
-        jwt_payload = check_auth(incoming, authentication, await svc.credential(node, kind))
+        credential = await svc.credential(node, kind, route.workflow_id)
+        redaction.remember(credential)  # never in a log line, whatever logs it
+        jwt_payload = check_auth(incoming, authentication, credential)
+        incoming = _hide_credential(incoming, authentication, credential)
     key = request.headers.get(idempotency.HEADER)
     scoped = None
     if key is not None:
@@ -218,6 +226,18 @@ async def _answer_route(
     if scoped is not None:
         await idempotency.complete(ctx.cache, scoped, answer, execution_id)
     return to_response(answer)
+
+
+def _hide_credential(
+    incoming: IncomingRequest, authentication: str, credential: dict[str, Any] | None
+) -> IncomingRequest:
+    """The request without the secret the caller authenticated with (the header of a
+    ``headerAuth`` credential, ``Authorization`` otherwise): the run's data is stored and
+    shown, a secret must not be (the header stays, its value reads ``**hidden**``)."""
+    name = str((credential or {}).get("name") or "") if authentication == "headerAuth" else ""
+    hidden = name.strip().lower() or "authorization"
+    headers = [(k, "**hidden**" if k == hidden else v) for k, v in incoming.headers]
+    return dataclasses.replace(incoming, headers=headers)
 
 
 _PARAMS: dict[tuple[str, str], dict[str, Any]] = {}
@@ -250,8 +270,17 @@ async def _run(
     response_mode = str(params.get("responseMode") or "onReceived")
     version_no = float(node.type_version)
     if inline:
-        state = run_inline(program, start_node=node.name, items=[item], mode=mode)
-        if state is not None:
+        span = tracing.start_span("n8nwork.execution", attributes={
+            "n8nwork.workflow_id": workflow_id, "n8nwork.mode": mode, "n8nwork.inline": True
+        }) if tracing.ENABLED else None  # fmt: skip
+        with observe.run_scope(None, workflow_id, span):
+            state = run_inline(program, start_node=node.name, items=[item], mode=mode)
+        if state is None:
+            observe.end_span(span)  # it goes to the runtime after all, from scratch
+        else:
+            tracing.stamp(state, tracing.traceparent_of(span) if span else None)
+            observe.started(state, workflow_id)
+            observe.finished(state, workflow_id, state.status)
             spec = NewExecution(
                 workflow_id=workflow_id,
                 workflow_version=version,
@@ -262,6 +291,9 @@ async def _run(
                 runs=node_runs(state),
             )
             execution_id = await svc.writer.acreate(spec)
+            if span is not None:
+                span.set_attribute("n8nwork.execution_id", str(execution_id))
+                observe.end_span(span, state.status)
             return answer_of(response_mode, params, version_no, state), execution_id
     handle = await ctx.runtime.submit(
         program.workflow,

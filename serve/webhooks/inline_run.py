@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from actors.programs import PlacementError, Program
+from n8nwork.observability import runs as observe
 from n8nwork.run.data import NodeRun
 from n8nwork.run.events import ExecuteNode, Finish, NodeWaiting, Start
 from n8nwork.run.machine import new_state
@@ -68,7 +69,8 @@ def run_inline(
         command = next((c for c in commands if isinstance(c, ExecuteNode)), None)
         if command is None or command.delay_ms > 0:
             return None
-        event = execute(command, state)
+        node_type = observe.node_type_of(program, command.node)
+        event = observe.run_node(execute, command, state, node_type=node_type, placement="inline")
         if isinstance(event, NodeWaiting):
             return None
         _, commands = machine.advance(state, event)

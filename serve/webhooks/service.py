@@ -1,12 +1,13 @@
 """What one replica keeps to answer webhooks fast: the route table, the workflow programs of
 active versions (built once: parsed workflow, state machine, node executor), whether each
-may run inline (``inline_run``), webhook credentials (decrypted, kept a few seconds), and
-its own group-commit writer for inline runs."""
+may run inline (``inline_run``), the stored credentials (``StoredCredentials``: decrypted, kept
+a few seconds) that both the programs' nodes and webhook authentication use, and its own
+group-commit writer for inline runs. A program's nodes get the credentials of its workflow's
+project only (the provider is bound to the workflow when the program is built)."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import anyio
@@ -15,9 +16,10 @@ from sqlmodel import col
 
 from actors.programs import Program, ProgramCache, WorkflowRef
 from n8nwork.cache import Cache
+from n8nwork.credentials_provider import StoredCredentials
+from n8nwork.errors import NodeExecutionError
 from n8nwork.settings import Settings
-from n8nwork.store import ExecutionWriter, NotFoundError, Store
-from n8nwork.store.repo.credentials import get_credential_data
+from n8nwork.store import ExecutionWriter, Store
 from n8nwork.store.repo.workflows import get_workflow_version
 from n8nwork.store.tables.triggers import Webhook
 from n8nwork.store.tables.workflows import WorkflowActivation, WorkflowRow
@@ -37,13 +39,14 @@ class WebhookService:
         self.settings = settings
         self.routes = RouteTable(self._load_routes, cache)
         base = settings.public_url.rstrip("/")
+        self.credentials = StoredCredentials(store, ttl_s=CREDENTIAL_TTL_S)
         self.programs = ProgramCache(
             registry=registry,
             timezone=settings.timezone,
             resume_base_url=f"{base}/webhook-waiting" if base else "",
+            credentials=self.credentials.for_workflow,
         )
         self._inline: dict[str, bool] = {}
-        self._credentials: dict[str, tuple[float, dict[str, Any]]] = {}
         self._writer: ExecutionWriter | None = None
 
     @property
@@ -93,29 +96,14 @@ class WebhookService:
             return dict(row.document)
 
     # ------------------------------------------------------------------ credentials
-    async def credential(self, node: Node, kind: str) -> dict[str, Any] | None:
-        """The decrypted credential of type ``kind`` the node names, or ``None``."""
-        refs: Mapping[str, Any] = node.credentials or {}
-        ref = refs.get(kind)
-        credential_id = ref.get("id") if isinstance(ref, Mapping) else None
-        if not isinstance(credential_id, str):
-            return None
-        now = time.monotonic()
-        cached = self._credentials.get(credential_id)
-        if cached is not None and cached[0] > now:
-            return cached[1]
+    async def credential(self, node: Node, kind: str, workflow_id: str) -> dict[str, Any] | None:
+        """The decrypted credential of type ``kind`` the node of workflow ``workflow_id``
+        names, or ``None`` (none assigned, gone, of another project or another type)."""
+        provider = self.credentials.for_workflow(workflow_id)
         try:
-            data = await anyio.to_thread.run_sync(self._read_credential, credential_id)
-        except NotFoundError:
+            return await anyio.to_thread.run_sync(provider.get, node, kind)
+        except NodeExecutionError:
             return None
-        self._credentials[credential_id] = (now + CREDENTIAL_TTL_S, data)
-        return data
-
-    def _read_credential(self, credential_id: str) -> dict[str, Any]:
-        with self.store.sessions() as session:
-            return get_credential_data(
-                session=session, key_ring=self.store.key_ring, credential_id=credential_id
-            )
 
     def close(self) -> None:
         if self._writer is not None:

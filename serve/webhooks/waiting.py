@@ -36,8 +36,9 @@ from serve.webhooks.response import received_response
 WAIT_TYPE = "n8n-nodes-base.wait"
 
 
-def _parked(ctx: Any, execution_id: int) -> tuple[str, Wait | None, Workflow | None]:
-    """``(status, wait row, workflow)`` of the execution (``NotFoundError`` if unknown)."""
+def _parked(ctx: Any, execution_id: int) -> tuple[str, Wait | None, Workflow | None, str]:
+    """``(status, wait row, workflow, workflow id)`` of the execution (``NotFoundError`` if
+    unknown)."""
     with ctx.store.sessions() as session:
         row = get_execution(session=session, execution_id=execution_id)
         wait = session.get(Wait, execution_id)
@@ -47,7 +48,7 @@ def _parked(ctx: Any, execution_id: int) -> tuple[str, Wait | None, Workflow | N
                 session=session, workflow_id=row.workflow_id, version=row.workflow_version
             )
             workflow = Workflow.from_json(version.document)
-        return row.status, wait, workflow
+        return row.status, wait, workflow, row.workflow_id
 
 
 def _execution_id(raw: str) -> int:
@@ -70,7 +71,9 @@ async def _serve(request: Request, *, kind: str) -> Response:
     try:
         execution_id = _execution_id(request.path_params["rest"])
         try:
-            status, wait, workflow = await anyio.to_thread.run_sync(_parked, ctx, execution_id)
+            status, wait, workflow, workflow_id = await anyio.to_thread.run_sync(
+                _parked, ctx, execution_id
+            )
         except NotFoundError as exc:
             raise WebhookHttpError(404, f"The execution {execution_id} does not exist") from exc
         if status in handler.FINISHED:
@@ -87,7 +90,7 @@ async def _serve(request: Request, *, kind: str) -> Response:
                 409, f"The execution {execution_id} is not waiting at a Wait node"
             )
         params = thaw(node.parameters)
-        return await _resume(request, ctx, execution_id, node, params, kind)
+        return await _resume(request, ctx, execution_id, node, params, kind, workflow_id)
     except WebhookHttpError as exc:
         return handler._error(exc)
     except StoreError:
@@ -99,7 +102,13 @@ async def _serve(request: Request, *, kind: str) -> Response:
 
 
 async def _resume(
-    request: Request, ctx: Any, execution_id: int, node: Any, params: dict[str, Any], kind: str
+    request: Request,
+    ctx: Any,
+    execution_id: int,
+    node: Any,
+    params: dict[str, Any],
+    kind: str,
+    workflow_id: str,
 ) -> Response:
     incoming = await handler.incoming_of(request, f"{execution_id}", {}, ctx.config.max_body_bytes)
     options = params.get("options") or {}
@@ -107,7 +116,11 @@ async def _resume(
     authentication = str(params.get("incomingAuthentication") or "none")
     if authentication != "none":
         credential_type = handler.CREDENTIAL_TYPES.get(authentication, authentication)
-        check_auth(incoming, authentication, await ctx.webhooks.credential(node, credential_type))
+        check_auth(
+            incoming,
+            authentication,
+            await ctx.webhooks.credential(node, credential_type, workflow_id),
+        )
     if kind == "form":
         if request.method == "GET":
             return HTMLResponse(render_form(params))

@@ -101,12 +101,9 @@ def test_run_without_wait_and_live_events(api: Api) -> None:
                     ids.append(line[4:])
                 if line.startswith("event: "):
                     kinds.append(line[7:])
-                    if line[7:] in ("finished", "executionFinished"):
+                    if line[7:] == "finished":
                         break
-        assert kinds[0] in ("started", "executionStarted") and kinds[-1] in (
-            "finished",
-            "executionFinished",
-        )
+        assert kinds[0] == "started" and kinds[-1] == "finished"
         assert len(kinds) >= 8
         # resume after the second event: exactly the rest
         resumed = c.get(

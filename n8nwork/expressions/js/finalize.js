@@ -7,7 +7,9 @@
  *   were turned into accessors so that instances can still get own values for them;
  * - every global binding that exists now becomes read-only;
  * - globals created later (sloppy-mode assignments in user code) are deleted after each
- *   host call by __n8n_k.api.cleanup().
+ *   host call by __n8n_k.api.cleanup();
+ * - the host API is left on the global object as __n8n_api only until the host has taken
+ *   its functions (engine.py deletes it then): user code never reaches the API.
  */
 (function (G) {
   "use strict";
@@ -129,7 +131,6 @@
     }
     return removed;
   };
-  Object.defineProperty(G, "__n8n_api", { value: Object.freeze(K.api), writable: false, configurable: false });
 
   var roots = [];
   var names = Object.getOwnPropertyNames(G);
@@ -164,4 +165,9 @@
     if ("value" in desc) Object.defineProperty(G, names[n], { writable: false, configurable: false });
     else Object.defineProperty(G, names[n], { configurable: false });
   }
+
+  // the host's handle on the API, for one look-up right after boot: the host takes the
+  // functions and deletes this global, so user code never sees the API (it could otherwise
+  // switch sessions to another run's facts or replace other runs' compiled expressions)
+  Object.defineProperty(G, "__n8n_api", { value: Object.freeze(K.api), writable: false, configurable: true });
 })(globalThis);

@@ -1,4 +1,5 @@
-"""The walls of a sandboxed child: the import allow-list, privileges and rlimits, the
+"""The walls of a sandboxed child: the import allow-list, an empty root and ``nobody`` (when
+root), rlimits, calls without audit events taken out of ``os``/``posix``/``_imp``, the
 default-deny audit hook, and builtins without ``open``/``input`` and with a guarded
 ``__import__``. Imports nothing from n8nwork (it runs inside the sandbox)."""
 
@@ -99,9 +100,11 @@ def lock_down(out_fd: int, devnull: int, limits: dict[str, Any]) -> None:
             with contextlib.suppress(OSError):
                 os.close(fd)
     if os.geteuid() == 0:
+        _enter_empty_root()
         os.setgroups([])
         os.setgid(NOBODY)
         os.setuid(NOBODY)
+    _disarm_unaudited_file_calls()
     cpu = max(1, int(-(-float(limits["cpu_seconds"]) // 1)))
     memory = int(limits["memory_mb"]) * 1024 * 1024
     settings = [
@@ -121,6 +124,85 @@ def lock_down(out_fd: int, devnull: int, limits: dict[str, Any]) -> None:
     for name in ZYGOTE_ONLY_MODULES:
         sys.modules.pop(name, None)
     install_audit_hook()
+
+
+_JAIL_PARENTS = ("/tmp", "/dev/shm", "/var/tmp", "/run")
+
+
+def _enter_empty_root() -> None:
+    """chroot into a fresh directory that is deleted at once: the file system is gone for
+    this process (no /etc, no /proc, no data directory, nowhere to create anything), also
+    for the calls the audit hook never hears of (``os.stat``, ``os.mkfifo``, ``os.mknod``).
+    Needs root; the caller drops privileges right after."""
+    name = f".n8nwork-jail-{os.getpid()}-{os.urandom(8).hex()}"
+    for parent in _JAIL_PARENTS:
+        path = os.path.join(parent, name)
+        try:
+            os.mkdir(path, 0o000)
+        except OSError:
+            continue
+        break
+    else:  # a read-only file system: the walls without root's (see the module docstring)
+        return
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    finally:
+        os.rmdir(path)
+    try:
+        os.fchdir(fd)
+        os.chroot(".")
+        os.chdir("/")
+    finally:
+        os.close(fd)
+
+
+# File-system calls that raise no audit event but create or probe files. Without root (no
+# chroot) they are taken out of ``os`` and ``posix``; with root the empty root refuses them.
+_UNAUDITED_FILE_CALLS = (
+    "mkfifo",
+    "mknod",
+    "stat",
+    "lstat",
+    "access",
+    "readlink",
+    "statvfs",
+    "pathconf",
+    "chroot",
+)
+# Ways to a fresh copy of a built-in module (``posix`` with the calls above intact) or to a
+# native library, and to signal a process by pidfd: none raises an audit event.
+_UNAUDITED_LOADERS = (
+    ("_imp", ("create_builtin", "create_dynamic", "exec_builtin", "exec_dynamic")),
+    ("posix", ("pidfd_open",)),
+    ("os", ("pidfd_open",)),
+    ("_signal", ("pidfd_send_signal",)),
+    ("signal", ("pidfd_send_signal",)),
+)
+
+
+def _disarm_unaudited_file_calls() -> None:
+    """Take out of the loaded modules the calls the audit hook never hears of."""
+
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise SandboxViolation("access to files is not allowed")
+
+    def refuse(what: str) -> Any:
+        message = f"'{what}' is not allowed in the sandbox"
+
+        def refused_call(*args: Any, **kwargs: Any) -> Any:
+            raise SandboxViolation(message)
+
+        return refused_call
+
+    for module in (os, sys.modules.get("posix")):
+        for name in _UNAUDITED_FILE_CALLS:
+            if module is not None and hasattr(module, name):
+                setattr(module, name, refused)
+    for module_name, names in _UNAUDITED_LOADERS:
+        loaded = sys.modules.get(module_name)
+        for name in names:
+            if loaded is not None and hasattr(loaded, name):
+                setattr(loaded, name, refuse(f"{module_name}.{name}"))
 
 
 def _open_fds() -> list[int]:

@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from n8nwork.errors import NodeApiError, NodeExecutionError
+from n8nwork.net import NetworkPolicy, set_policy
 from nodes.sdk.testing import execute_one, items, jsons
 
 HTTP = "n8n-nodes-base.httpRequest"
@@ -99,10 +100,15 @@ def base() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    # The SSRF guard refuses loopback by default: this module's server is allowed on purpose.
+    set_policy(NetworkPolicy.build(allowed=["127.0.0.1"]))
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        set_policy(None)
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
 
 
 def run(

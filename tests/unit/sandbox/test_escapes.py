@@ -147,11 +147,27 @@ def test_introspection_hooks_are_refused() -> None:
 def test_environment_is_empty_and_secrets_stay_outside(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("N8NWORK_TEST_SECRET", "hunter2")
     shutdown()  # the next zygote is started while the secret is in our environment
-    code = REAL_IMPORT + "os = imp('os')\nreturn [{'env': dict(os.environ), 'cwd': os.getcwd()}]"
-    out = run(code).items[0]["json"]
-    assert out == {"env": {}, "cwd": "/"}
+    code = REAL_IMPORT + "os = imp('os')\nreturn [{'env': dict(os.environ)}]"
+    assert run(code).items[0]["json"] == {"env": {}}
     code = REAL_IMPORT + "return [{'v': imp('os').getenv('N8NWORK_TEST_SECRET')}]"
     assert run(code).items[0]["json"] == {"v": None}
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the empty root needs root")
+def test_children_see_no_file_system_at_all() -> None:
+    # chroot into a directory deleted at once: even calls without audit events find nothing
+    code = REAL_IMPORT + "os = imp('os')\ntry:\n    os.getcwd()\nexcept OSError as e:\n"
+    code += "    return [{'cwd': type(e).__name__}]"
+    assert run(code).items[0]["json"] == {"cwd": "FileNotFoundError"}
+
+
+def test_file_calls_without_audit_events_are_refused() -> None:
+    for call in ("os.mkfifo('/tmp/n8nwork-fifo')", "os.stat('/etc/passwd')", "os.readlink('/')"):
+        err = fails(REAL_IMPORT + "os = imp('os')\n" + call)
+        assert "access to files is not allowed" in err.message, call
+    fresh = "B = [c for c in object.__subclasses__() if c.__name__ == 'BuiltinImporter'][0]\n"
+    fresh += "imp('_imp').create_builtin(B.find_spec('posix'))"
+    assert "'_imp.create_builtin' is not allowed" in fails(REAL_IMPORT + fresh).message
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="privileges are dropped only when run as root")

@@ -4,6 +4,7 @@ project isolation."""
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -212,9 +213,9 @@ def test_live_events_replay_and_resume(world: World) -> None:
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
     events = _events(r.text)
     kinds = [k for _, k, _ in events]
-    assert kinds == ["executionStarted"] + ["nodeExecuteBefore", "nodeExecuteAfter"] * 3 + [
-        "executionFinished"
-    ]
+    assert kinds == ["started"] + ["nodeStarted", "nodeFinished"] * 3 + ["finished"]
+    datas = [json.loads(d) for *_, d in events]
+    assert all(d["executionId"] == eid and d["at"] > 0 for d in datas)
     third = events[2][0]
     resumed = world.client.get(
         f"/api/v1/executions/{eid}/events", headers={**owner, "Last-Event-ID": third}
@@ -227,7 +228,7 @@ def test_live_events_replay_and_resume(world: World) -> None:
     # a finished execution whose stream is gone still ends cleanly
     old = world.execution(world.p)
     r = world.client.get(f"/api/v1/executions/{old}/events", headers=owner)
-    assert [k for _, k, _ in _events(r.text)] == ["executionFinished"]
+    assert [k for _, k, _ in _events(r.text)] == ["finished"]
 
 
 def test_members_never_see_other_projects(world: World) -> None:
