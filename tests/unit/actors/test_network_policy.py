@@ -36,11 +36,16 @@ def test_the_host_policy_follows_its_settings_not_its_environment(
         closed.check("127.0.0.1", 9000, LOOPBACK)
 
 
-def test_without_ray_no_cluster_endpoint_is_added_and_ray_is_not_started() -> None:
+def test_the_cluster_endpoint_is_the_connected_gcs_and_asking_never_starts_ray() -> None:
     import ray
 
-    assert cluster_endpoints() == ()
-    assert not ray.is_initialized()
+    connected = ray.is_initialized()  # another test of this session may have connected
+    endpoints = cluster_endpoints()
+    assert ray.is_initialized() == connected
+    if connected:
+        assert endpoints == (ray.get_runtime_context().gcs_address,)
+    else:
+        assert endpoints == ()
 
 
 def test_a_policy_survives_the_trip_to_a_worker(tmp_path: Path) -> None:
