@@ -44,6 +44,7 @@ def running_platform(
     config: Any = None,
     port: int = 0,
     replicas: int | None = None,
+    access_log: bool = False,
 ) -> Iterator[Platform]:
     """Bring the platform up on a fresh data directory; ``replicas`` fixes the number of API
     replicas (default: the autoscaling range of ``n8nwork up``)."""
@@ -65,7 +66,7 @@ def running_platform(
     os.environ["N8NWORK_OWNER_EMAIL"] = email = f"bench-{secrets.token_hex(3)}@n8nwork.local"
     ensure_owner(settings)
     runtime = connect(settings=settings, num_cpus=2)
-    options = deploy.ServeOptions(port=port or free_port(), proxy=proxy)
+    options = deploy.ServeOptions(port=port or free_port(), proxy=proxy, access_log=access_log)
     if replicas:
         options = replace(options, min_replicas=replicas, max_replicas=replicas)
     try:
