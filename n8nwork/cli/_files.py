@@ -120,3 +120,19 @@ def write_atomic(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def load_items(path: Path) -> list[dict[str, Any]]:
+    """Input items from a JSON file: an object or a list of objects, each wrapped as
+    ``{"json": ...}`` unless it already is."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"{path}: cannot read input items ({exc})") from exc
+    except json.JSONDecodeError as exc:
+        raise CliError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list) or not all(isinstance(i, dict) for i in data):
+        raise CliError(f"{path}: input items must be a JSON object or a list of objects")
+    return [i if isinstance(i.get("json"), dict) else {"json": i} for i in data]

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from n8nwork.cli import _files
 from n8nwork.cli._app import app, options
 from n8nwork.cli._errors import EXIT_FAILED, fail
 from n8nwork.errors import N8nworkError, WorkflowError
@@ -35,20 +36,6 @@ def _settings() -> Any:
         return Settings()
     except (ValidationError, SettingsError) as exc:
         raise fail(f"invalid settings: {exc}") from exc
-
-
-def _load_items(path: Path) -> list[dict[str, Any]]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise fail(f"{path}: cannot read input items ({exc})") from exc
-    except json.JSONDecodeError as exc:
-        raise fail(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from exc
-    if isinstance(data, dict):
-        data = [data]
-    if not isinstance(data, list) or not all(isinstance(i, dict) for i in data):
-        raise fail(f"{path}: input items must be a JSON object or a list of objects")
-    return [i if "json" in i and isinstance(i["json"], dict) else {"json": i} for i in data]
 
 
 @app.command(rich_help_panel="In this process")
@@ -77,9 +64,9 @@ def run(
         if debug:
             raise
         raise fail(str(exc)) from exc
+    items = _files.load_items(input_file) if input_file else None  # CliError: exit 2
     try:
         workflow = validate(workflow, registry)
-        items = _load_items(input_file) if input_file else None
         state = run_workflow(
             workflow, items=items, registry=registry, timezone=_settings().timezone
         )

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import itertools
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from n8nwork.cli import _files
 from n8nwork.cli._app import app, options
-from n8nwork.cli._errors import EXIT_FAILED, CliError
+from n8nwork.cli._errors import EXIT_FAILED
 from n8nwork.cli._render import echo_json, field, listing, record, table
 from n8nwork.cli._session import connect
 
@@ -66,20 +66,6 @@ def show(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")],
     )
 
 
-def _load_items(path: Path) -> list[dict[str, Any]]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CliError(f"{path}: cannot read input items ({exc})") from exc
-    except json.JSONDecodeError as exc:
-        raise CliError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from exc
-    if isinstance(data, dict):
-        data = [data]
-    if not isinstance(data, list) or not all(isinstance(i, dict) for i in data):
-        raise CliError(f"{path}: input items must be a JSON object or a list of objects")
-    return [i if isinstance(i.get("json"), dict) else {"json": i} for i in data]
-
-
 @workflows.command("run")
 def run(
     workflow_id: Annotated[str, typer.Argument(help="Workflow id.")],
@@ -93,7 +79,7 @@ def run(
     """Run a stored workflow on the server (exit 1 if the run does not succeed)."""
     from n8nwork.cli.executions import show_execution
 
-    items = _load_items(input_file) if input_file else None
+    items = _files.load_items(input_file) if input_file else None
     as_json = output_json or options().json
     with connect() as client:
         execution = client.run(workflow_id, items=items, wait=wait, timeout=timeout,
