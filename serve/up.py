@@ -169,7 +169,12 @@ def up(options: UpOptions, out: TextIO = sys.stdout, err: TextIO | None = None) 
     from serve import deploy as serve_deploy
 
     stop = threading.Event()
-    previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
+
+    def on_stop(*_: object) -> None:
+        stop.set()
+
+    stop_signals = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.signal(s, on_stop) for s in stop_signals}
     out.write(
         "n8nwork: starting Ray"
         + (f" (joining {options.address})" if options.address else "")
@@ -182,6 +187,10 @@ def up(options: UpOptions, out: TextIO = sys.stdout, err: TextIO | None = None) 
         num_cpus=options.num_cpus,
         include_dashboard=options.dashboard,
     )
+    # Starting Ray installs its own SIGTERM handler, which ends this process at once and
+    # leaves Serve's HAProxy child holding the port: take the signals back for a clean stop.
+    for sig in stop_signals:
+        signal.signal(sig, on_stop)
     try:
         url = serve_deploy.deploy(
             settings,
