@@ -138,7 +138,9 @@ def test_one_trace_from_the_request_through_the_host_to_a_task_worker(
     spans: list[dict[str, Any]] = []
     while time.monotonic() < deadline:
         spans = _spans(observed.spans_dir, trace_id)
-        if len([s for s in spans if s["name"] == "n8nwork.node"]) >= len(nodes):
+        names = [s["name"] for s in spans]
+        # the execution span ends (and is written) after its last node span: wait for both
+        if names.count("n8nwork.node") >= len(nodes) and "n8nwork.execution" in names:
             break
         time.sleep(0.2)
     # Then the request's span (API replica) continues the caller's trace ...
