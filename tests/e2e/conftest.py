@@ -26,22 +26,17 @@ from pathlib import Path
 import httpx
 import pytest
 import redis
-import sqlalchemy as sa
 from pydantic import SecretStr
-from sqlalchemy.engine import make_url
 
 from n8nwork.settings import DatabaseSettings, RedisSettings, Settings
 from n8nwork.store import open_store
 from n8nwork.store.repo.projects import create_project, set_member_role
 from n8nwork.store.repo.users import create_user
 from serve.config import ApiConfig, RateLimit
-from tests.conftest import IN_CI
+from tests.conftest import IN_CI, temporary_postgres_database
 
 pytestmark = pytest.mark.integration
 
-PG_URL = os.environ.get(
-    "N8NWORK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 REDIS_URL = os.environ.get("N8NWORK_E2E_REDIS_URL", "redis://127.0.0.1:6379/14")
 PASSWORD = "e2e password 123"
 E2E_CONFIG = ApiConfig(
@@ -128,22 +123,7 @@ class Api:
 
 
 def _postgres_database() -> Iterator[str]:
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-    except sa.exc.OperationalError as exc:
-        admin.dispose()
-        _unavailable(f"PostgreSQL unreachable at {PG_URL}: {str(exc.orig).strip()[:200]}")
-    name = f"n8nwork_e2e_{os.getpid()}_{secrets.token_hex(3)}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    return temporary_postgres_database("e2e")
 
 
 def _redis() -> None:

@@ -8,8 +8,6 @@ locally, a failure in CI. SQLite: a migrated template file copied for each test.
 
 from __future__ import annotations
 
-import os
-import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +16,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
@@ -27,13 +24,10 @@ from n8nwork.store.engine import create_engine, session_factory
 from n8nwork.store.migrate import upgrade
 from n8nwork.store.repo.projects import create_project
 from n8nwork.store.repo.workflows import create_workflow
-from tests.conftest import IN_CI
+from tests.conftest import temporary_postgres_database
 
 pytestmark = pytest.mark.integration
 
-PG_URL = os.environ.get(
-    "N8NWORK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 BACKENDS = ["sqlite", "postgresql"]
 
 
@@ -60,29 +54,11 @@ def workflow_document(name: str = "My workflow", **extra: Any) -> dict[str, Any]
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh, migrated PostgreSQL database for this test session (dropped afterwards)."""
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-    except sa.exc.OperationalError as exc:
-        admin.dispose()
-        message = f"PostgreSQL unreachable at {PG_URL}: {str(exc.orig).strip()[:200]}"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    name = f"n8nwork_test_{os.getpid()}_{secrets.token_hex(3)}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    try:
+    for url in temporary_postgres_database("test"):
         engine = create_engine(url)
         upgrade(engine)
         engine.dispose()
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -19,17 +19,13 @@ a failure in CI); ``limited_world`` (SQLite) has a small per-user rate limit.
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 import pytest
-import sqlalchemy as sa
 from pydantic import SecretStr
-from sqlalchemy.engine import make_url
 
 from n8nwork.cache import MemoryCache
 from n8nwork.client import AsyncClient, Client
@@ -38,14 +34,11 @@ from n8nwork.store import Store, open_store
 from n8nwork.store.repo.users import create_user
 from serve import ApiConfig, create_app
 from serve.config import RateLimit
-from tests.conftest import IN_CI
+from tests.conftest import temporary_postgres_database
 from tests.unit.serve.conftest import PASSWORD, UNLIMITED, ApiClient, World
 
 T = TypeVar("T")
 BASE = "http://testserver"
-PG_URL = os.environ.get(
-    "N8NWORK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 LIMITED = ApiConfig(ip_limit=None, principal_limit=RateLimit(1.0, 3.0), login_limit=None)
 EMAILS = {
     "owner": ("owner@example.com", "global:owner"),
@@ -127,28 +120,6 @@ class ClientWorld(World):
         return result
 
 
-def _postgres(name_hint: str) -> Iterator[str]:
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-    except sa.exc.OperationalError as exc:
-        admin.dispose()
-        message = f"PostgreSQL unreachable at {PG_URL}: {str(exc.orig).strip()[:200]}"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    name = f"n8nwork_{name_hint}_{os.getpid()}_{secrets.token_hex(3)}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def build_client_world(settings: Settings, config: ApiConfig) -> Iterator[ClientWorld]:
     """The serve tests' world (users of every role, projects P and Q) on ``settings``."""
     store: Store = open_store(settings, migrate=True)
@@ -177,7 +148,7 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     if request.param == "sqlite":
         yield from build_client_world(Settings(data_dir=tmp), UNLIMITED)
         return
-    for url in _postgres("client"):
+    for url in temporary_postgres_database("client"):
         settings = Settings(data_dir=tmp, database=DatabaseSettings(url=SecretStr(url)))
         yield from build_client_world(settings, UNLIMITED)
 
